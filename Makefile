@@ -1,0 +1,34 @@
+# sahelsat: `make demo` runs the main job, `make test` the test suite (both install first).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test test-all lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/sahelsat demo
+
+lint: install
+	$(BIN)/ruff check sahelsat tests benchmarks tools
+	$(BIN)/ruff format --check sahelsat tests benchmarks tools
+
+test: lint
+	$(BIN)/python -m pytest -n 2 -q
+
+test-all: lint
+	$(BIN)/python -m pytest -n 2 -q -m ""
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,307 @@
+"""Orbit commands: demo, catalogues, elements, propagate, passes."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from sahelsat import access, places, timescale
+from sahelsat.elements import ElementSetError
+from sahelsat.fleet import CATALOGUES, Fleet, catalogue, earth_observation_fleet, load_elements
+
+# Wide enough for pass tables when the output is a file or a pipe (rich assumes 80 then).
+console = Console(width=None if sys.stdout.isatty() else 132)
+err_console = Console(stderr=True)
+
+DEMO_START = "2026-05-31T00:00:00Z"  # the day after the shipped element sets' epoch
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from '24h', '90m', '3600s', '1d', '1d12h' or a plain number of seconds."""
+    t = text.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", t):
+        return float(t)
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([dhms])", t)
+    if not parts or "".join(f"{n}{u}" for n, u in parts) != t.replace(" ", ""):
+        raise typer.BadParameter(f"{text!r}: use a number with d, h, m or s, e.g. 24h or 1d12h")
+    unit = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
+    return sum(float(n) * unit[u] for n, u in parts)
+
+
+def fleet_from(spec: str) -> Fleet:
+    """A shipped catalogue name, or a path to a TLE/OMM file."""
+    if spec.lower() in CATALOGUES:
+        return catalogue(spec)
+    if spec.lower() in ("eo", "earth-observation"):
+        return earth_observation_fleet()
+    path = Path(spec)
+    if not path.is_file():
+        raise typer.BadParameter(
+            f"{spec!r} is neither a shipped catalogue ({', '.join(CATALOGUES)}, eo) nor a file"
+        )
+    fleet = load_elements(path, strict=False)
+    for s in fleet.skipped:
+        err_console.print(f"[yellow]skipped[/yellow] {s}")
+    return fleet
+
+
+def _sites(site: list[str] | None) -> pd.DataFrame:
+    if not site:
+        return places.ground_stations()
+    return places.sites_table([places.parse_site(s) for s in site])
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(2)
+
+
+def _show_warnings(caught) -> None:
+    for w in caught:
+        err_console.print(f"[yellow]warning:[/yellow] {w.message}")
+
+
+def passes_table(table: pd.DataFrame, title: str) -> Table:
+    """A rich table of passes, times to the second."""
+    out = Table(title=title + " (times UTC)", header_style="bold")
+    for col in ("satellite", "site", "date", "rise", "culmination", "set", "max el", "rise az",
+                "set az", "duration"):  # fmt: skip
+        out.add_column(col, justify="right" if col not in ("satellite", "site") else "left")
+    for row in table.itertuples():
+        rise = str(row.rise)[11:19] + (" *" if row.in_progress_at_start else "")
+        setv = str(row.set)[11:19] + (" *" if row.in_progress_at_stop else "")
+        out.add_row(
+            row.satellite, row.site, str(row.rise)[:10], rise, str(row.culmination)[11:19], setv,
+            f"{row.max_elevation:5.1f}°", f"{row.rise_azimuth:5.1f}°", f"{row.set_azimuth:5.1f}°",
+            f"{row.duration_s / 60:5.1f} min",
+        )  # fmt: skip
+    return out
+
+
+def run_passes(fleet: Fleet, sites: pd.DataFrame, start: str, duration_s: float, min_el: float):
+    t0 = timescale.as_utc(start, "start")[0]
+    t1 = t0 + np.timedelta64(int(duration_s * 1e9), "ns")
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("passes", total=len(fleet))
+        parts = []
+        chunk = 50
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for first in range(0, len(fleet), chunk):
+                sub = fleet[first : first + chunk]
+                parts.append(access.passes(sub, sites, t0, t1, min_elevation=min_el))
+                progress.advance(task, len(sub))
+    _show_warnings(caught)
+    found = [p for p in parts if len(p)]
+    if not found:
+        return pd.DataFrame(columns=access.PASS_COLUMNS)
+    return pd.concat(found, ignore_index=True).sort_values("rise", kind="stable")
+
+
+def _emit(table: pd.DataFrame, fmt: str, title: str, out: Path | None) -> None:
+    if fmt == "table":
+        console.print(passes_table(table, title))
+        console.print("* already up at the start / still up at the end of the window")
+        return
+    text = (
+        table.to_csv(index=False)
+        if fmt == "csv"
+        else table.to_json(orient="records", date_format="iso", date_unit="s", indent=1)
+    )
+    if out:
+        out.write_text(text)
+    else:
+        sys.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def demo(
+        hours: float = typer.Option(24.0, help="Length of the window, hours."),
+        min_elevation: float = typer.Option(10.0, help="Minimum elevation, degrees."),
+    ) -> None:
+        """The next day's passes of the shipped Earth-observation satellites (Sentinel-1/2,
+        Landsat 8/9) over the national ground stations of Bamako, Niamey and Ouagadougou."""
+        fleet = earth_observation_fleet()
+        sites = places.ground_stations()
+        console.print(
+            f"[bold]sahelsat demo[/bold]: {len(fleet)} Earth-observation satellites x "
+            f"{len(sites)} ground stations, {hours:g} h from {DEMO_START}, "
+            f"elevation >= {min_elevation:g}°"
+        )
+        table = run_passes(fleet, sites, DEMO_START, hours * 3600.0, min_elevation)
+        console.print(passes_table(table, "Passes over the national ground stations"))
+        per_site = table.groupby("site").agg(
+            passes=("satellite", "size"), contact_min=("duration_s", lambda s: s.sum() / 60)
+        )
+        summary = Table(title="Contact per station", header_style="bold")
+        for col in ("station", "passes", "contact time"):
+            summary.add_column(col)
+        for name, row in per_site.iterrows():
+            summary.add_row(str(name), str(int(row.passes)), f"{row.contact_min:.0f} min")
+        console.print(summary)
+
+    @app.command("catalogues")
+    def list_catalogues() -> None:
+        """The shipped element-set catalogues (CelesTrak, 2026-05-30) and their sizes."""
+        out = Table(title="Shipped catalogues", header_style="bold")
+        for col in ("name", "satellites", "epochs (UTC)"):
+            out.add_column(col)
+        for name in CATALOGUES:
+            f = catalogue(name)
+            out.add_row(
+                name, str(len(f)), f"{str(f.epochs.min())[:16]} .. {str(f.epochs.max())[:16]}"
+            )
+        console.print(out)
+
+    @app.command()
+    def elements(
+        source: str = typer.Argument(..., help="Catalogue name or TLE/OMM file to check."),
+        strict: bool = typer.Option(False, help="Stop at the first bad record."),
+    ) -> None:
+        """Read and validate element sets; list the satellites and any skipped records."""
+        try:
+            fleet = load_elements(Path(source), strict=True) if strict else fleet_from(source)
+        except ElementSetError as exc:
+            _fail(str(exc))
+        console.print(fleet.table().to_string(max_rows=40))
+        console.print(f"{len(fleet)} satellites, {len(fleet.skipped)} records skipped")
+
+    @app.command()
+    def propagate(
+        source: str = typer.Argument(..., help="Catalogue name or TLE/OMM file."),
+        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        duration: str = typer.Option("90m", help="Length: 24h, 90m, 1d12h, ..."),
+        step: str = typer.Option("60s", help="Time step."),
+        frame: str = typer.Option("geodetic", help="teme, itrf or geodetic."),
+        fmt: str = typer.Option("csv", "--format", help="csv, json or czml (for Cesium)."),
+        satellite: str = typer.Option(None, help="Only satellites whose name matches."),
+        out: Path = typer.Option(None, help="Write to this file instead of standard output."),
+    ) -> None:
+        """Positions of satellites over time, as CSV, JSON or CZML (Cesium)."""
+        fleet = fleet_from(source)
+        if satellite:
+            fleet = fleet.select(satellite)
+        if not len(fleet):
+            _fail("no satellite selected")
+        t0 = timescale.as_utc(start, "start")[0]
+        times = timescale.time_range(
+            t0, t0 + np.timedelta64(int(parse_duration(duration) * 1e9), "ns"), parse_duration(step)
+        )
+        if frame not in ("teme", "itrf", "geodetic"):
+            raise typer.BadParameter(f"frame {frame!r}: use teme, itrf or geodetic")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if fmt == "czml":
+                text = json.dumps(czml(fleet, times), indent=1)
+            else:
+                table = states_table(fleet, times, frame)
+                text = (
+                    table.to_csv(index=False)
+                    if fmt == "csv"
+                    else table.to_json(orient="records", date_format="iso", date_unit="ms")
+                )
+        _show_warnings(caught)
+        if out:
+            out.write_text(text)
+            err_console.print(f"wrote {out}")
+        else:
+            sys.stdout.write(text)
+
+    @app.command()
+    def passes(
+        source: str = typer.Argument(
+            ..., help="Catalogue name (resource, eo, ...) or TLE/OMM file."
+        ),
+        site: list[str] = typer.Option(
+            None, help="NAME=LAT,LON[,ALT_M], repeatable; default: the three ground stations."
+        ),
+        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        duration: str = typer.Option("24h", help="Length: 24h, 90m, 2d, ..."),
+        min_elevation: float = typer.Option(10.0, help="Minimum elevation, degrees."),
+        satellite: str = typer.Option(None, help="Only satellites whose name matches."),
+        fmt: str = typer.Option("table", "--format", help="table, csv or json."),
+        out: Path = typer.Option(None, help="Write CSV/JSON to this file."),
+    ) -> None:
+        """Passes (rise, culmination, set, max elevation, azimuths) over ground sites.
+
+        Example: sahelsat passes resource --satellite SENTINEL-2 --site Mopti=14.49,-4.2
+        """
+        if fmt not in ("table", "csv", "json"):
+            raise typer.BadParameter(f"format {fmt!r}: use table, csv or json")
+        try:
+            sites = _sites(site)
+        except places.SiteError as exc:
+            _fail(str(exc))
+        fleet = fleet_from(source)
+        if satellite:
+            fleet = fleet.select(satellite)
+        if not len(fleet):
+            _fail("no satellite selected")
+        try:
+            table = run_passes(fleet, sites, start, parse_duration(duration), min_elevation)
+        except (ValueError, timescale.TimeError) as exc:
+            _fail(str(exc))
+        _emit(table, fmt, f"Passes from {start}", out)
+
+
+def states_table(fleet: Fleet, times: np.ndarray, frame: str) -> pd.DataFrame:
+    """Long table of states: one row per satellite and time."""
+    n, m = len(fleet), len(times)
+    base = {"satellite": np.repeat(fleet.names, m), "time": np.tile(times, n)}
+    if frame == "geodetic":
+        lat, lon, alt = fleet.geodetic(times)
+        cols = {"latitude_deg": lat, "longitude_deg": lon, "altitude_km": alt}
+    else:
+        st = fleet.propagate(times, frame=frame)
+        cols = {f"{a}_km": st.position[..., k] for k, a in enumerate("xyz")}
+        cols |= {f"v{a}_km_s": st.velocity[..., k] for k, a in enumerate("xyz")}
+        cols["sgp4_error"] = st.error
+    return pd.DataFrame(base | {k: v.ravel() for k, v in cols.items()})
+
+
+def czml(fleet: Fleet, times: np.ndarray) -> list[dict]:
+    """A CZML document (Cesium) with each satellite's Earth-fixed path, metres."""
+    st = fleet.propagate(times, frame="itrf")
+    t0 = str(times[0])[:19] + "Z"
+    t1 = str(times[-1])[:19] + "Z"
+    offsets = (times - times[0]).astype("timedelta64[ns]").astype(np.int64) / 1e9
+    doc: list[dict] = [
+        {
+            "id": "document",
+            "name": "sahelsat",
+            "version": "1.0",
+            "clock": {"interval": f"{t0}/{t1}", "currentTime": t0, "multiplier": 60},
+        }  # fmt: skip
+    ]
+    for i, name in enumerate(fleet.names):
+        ok = st.error[i] == 0
+        samples = np.column_stack([offsets[ok], st.position[i, ok] * 1000.0]).ravel()
+        doc.append(
+            {
+                "id": f"{fleet.catalog_numbers[i]}",
+                "name": str(name),
+                "availability": f"{t0}/{t1}",
+                "label": {"text": str(name), "font": "11pt sans-serif"},
+                "point": {"pixelSize": 6},
+                "path": {"width": 1, "leadTime": 0, "trailTime": 3600},
+                "position": {
+                    "epoch": t0,
+                    "referenceFrame": "FIXED",
+                    "interpolationAlgorithm": "LAGRANGE",
+                    "interpolationDegree": 5,
+                    "cartesian": [round(float(x), 3) for x in samples],
+                },
+            }
+        )
+    return doc

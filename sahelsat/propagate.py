@@ -1,0 +1,189 @@
+"""SGP4 propagation of many satellites over many times, in TEME, ITRF or geodetic.
+
+Near-Earth orbits run in sahelsat's compiled kernel (:mod:`sahelsat.sgp4_kernel`),
+deep-space orbits (period >= 225 min: geostationary, Molniya, GNSS) in the ``sgp4``
+package's reference C++ code; both share the frame conversions. Time since epoch is
+taken from exact integer nanoseconds, so no precision is lost to float days.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sgp4 import api as sgp4_api
+from sgp4.model import Satrec as PySatrec
+
+from sahelsat import frames, sgp4_kernel, timescale
+from sahelsat.elements import ElementSet
+
+_DEG = math.pi / 180.0
+_XPDOTP = 1440.0 / (2.0 * math.pi)  # rev/day per rad/min
+_DAYS_1949_TO_1970 = 7306.0  # from 1949-12-31 00:00 UT, the epoch sgp4init counts from
+
+
+@dataclass
+class SGP4Model:
+    """Initialised SGP4 state of a fleet: the arrays the kernels need."""
+
+    coef: np.ndarray  # (satellite, N_COEF) near-Earth coefficients (zero rows elsewhere)
+    epoch_ns: np.ndarray  # (satellite,) int64 UTC
+    deep: np.ndarray  # (satellite,) bool: propagated by the sgp4 package
+    init_error: np.ndarray  # (satellite,) int8: SGP4 error raised at initialisation
+    deep_satrecs: dict[int, sgp4_api.Satrec]
+    period_min: np.ndarray  # (satellite,) anomalistic period from the mean motion
+
+    @property
+    def near_index(self) -> np.ndarray:
+        return np.flatnonzero(~self.deep & (self.init_error == 0))
+
+
+def _init_args(es: ElementSet) -> tuple:
+    epoch_days = (
+        es.epoch.astype("datetime64[ns]").astype(np.int64) / timescale.NS_PER_DAY
+        + _DAYS_1949_TO_1970
+    )
+    return (
+        es.catalog_number,
+        epoch_days,
+        es.bstar,
+        es.mean_motion_dot / (_XPDOTP * 1440.0),
+        es.mean_motion_ddot / (_XPDOTP * 1440.0 * 1440.0),
+        es.eccentricity,
+        es.arg_perigee * _DEG,
+        es.inclination * _DEG,
+        es.mean_anomaly * _DEG,
+        es.mean_motion / _XPDOTP,
+        es.raan * _DEG,
+    )
+
+
+def build_model(element_sets: list[ElementSet]) -> SGP4Model:
+    """Initialise SGP4 for each element set (WGS-72, improved mode), (satellite,) arrays."""
+    n = len(element_sets)
+    py_sats, deep, init_error, cpp = [], np.zeros(n, bool), np.zeros(n, np.int8), {}
+    for i, es in enumerate(element_sets):
+        args = _init_args(es)
+        sat = PySatrec()
+        sat.sgp4init(sgp4_api.WGS72, "i", *args)
+        py_sats.append(sat)
+        init_error[i] = sat.error
+        if sat.method == "d":
+            deep[i] = True
+            if es.tle_lines:  # the reference's own reading, epoch rounding included
+                cpp[i] = sgp4_api.Satrec.twoline2rv(*es.tle_lines)
+            else:
+                cpp[i] = sgp4_api.Satrec()
+                cpp[i].sgp4init(sgp4_api.WGS72, "i", *args)
+    coef = sgp4_kernel.near_earth_coefficients(py_sats)
+    coef[deep | (init_error != 0)] = 0.0
+    epoch_ns = np.array([es.epoch for es in element_sets], dtype="datetime64[ns]").view(np.int64)
+    mean_motion = np.array([es.mean_motion for es in element_sets], dtype=float)
+    return SGP4Model(coef, epoch_ns, deep, init_error, cpp, 1440.0 / mean_motion)
+
+
+def _deep_teme(sat: sgp4_api.Satrec, tsince_min: np.ndarray):
+    """Reference C++ SGP4 at minutes since its epoch: error (time,), r, v (time, 3)."""
+    jd = np.full(tsince_min.shape, sat.jdsatepoch)
+    fr = sat.jdsatepochF + tsince_min / 1440.0
+    err, r, v = sat.sgp4_array(jd, fr)
+    bad = err != 0
+    r[bad] = np.nan
+    v[bad] = np.nan
+    return err.astype(np.int8), r, v
+
+
+def states(model: SGP4Model, t_ns: np.ndarray, itrf: bool):
+    """Position (km), velocity (km/s), each (satellite, time, 3), and error (satellite, time).
+
+    TEME unless ``itrf``.
+    """
+    n, m = len(model.epoch_ns), len(t_ns)
+    r = np.empty((n, m, 3))
+    v = np.empty((n, m, 3))
+    err = np.zeros((n, m), np.int8)
+    rot = frames.earth_rotation(t_ns.view("datetime64[ns]")) if itrf else np.zeros((m, 6))
+    sgp4_kernel.propagate_grid(
+        model.coef, model.epoch_ns, model.near_index, t_ns, rot, itrf, r, v, err
+    )
+    for i, sat in model.deep_satrecs.items():
+        if model.init_error[i] == 0:
+            e, tr, tv = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
+            err[i] = e
+            sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, i, r, v)
+    _flag_init_errors(model, r, v, err=err)
+    return r, v, err
+
+
+def geodetic(model: SGP4Model, t_ns: np.ndarray):
+    """Latitude, longitude (degrees), height (km), each (satellite, time), and error codes."""
+    n, m = len(model.epoch_ns), len(t_ns)
+    lat, lon, alt = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
+    err = np.zeros((n, m), np.int8)
+    rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
+    sgp4_kernel.geodetic_grid(
+        model.coef, model.epoch_ns, model.near_index, t_ns, rot, lat, lon, alt, err
+    )
+    for i, sat in model.deep_satrecs.items():
+        if model.init_error[i] == 0:
+            e, tr, _ = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
+            err[i] = e
+            sgp4_kernel.geodetic_teme_row(tr, rot, i, lat, lon, alt)
+    _flag_init_errors(model, lat, lon, alt, err=err)
+    return lat, lon, alt, err
+
+
+def teme_at_tsince(model: SGP4Model, tsince_min: np.ndarray):
+    """TEME states at minutes since each satellite's epoch, ``tsince_min`` (satellite, time)."""
+    tsince_min = np.ascontiguousarray(tsince_min, dtype=float)
+    n, m = tsince_min.shape
+    r, v = np.empty((n, m, 3)), np.empty((n, m, 3))
+    err = np.zeros((n, m), np.int8)
+    near = model.near_index
+    rn, vn, en = (
+        np.empty((len(near), m, 3)),
+        np.empty((len(near), m, 3)),
+        np.empty((len(near), m), np.int8),
+    )
+    sgp4_kernel.propagate_tsince(model.coef, near, tsince_min[near], rn, vn, en)
+    r[near], v[near], err[near] = rn, vn, en
+    for i, sat in model.deep_satrecs.items():
+        if model.init_error[i] == 0:
+            err[i], r[i], v[i] = _deep_teme(sat, tsince_min[i])
+    _flag_init_errors(model, r, v, err=err)
+    return r, v, err
+
+
+def _flag_init_errors(model: SGP4Model, *arrays, err) -> None:
+    bad = np.flatnonzero(model.init_error)
+    for i in bad:
+        err[i] = model.init_error[i]
+        for a in arrays:
+            a[i] = np.nan
+
+
+def itrf_at_pairs(model: SGP4Model, sat_index: np.ndarray, t_ns: np.ndarray):
+    """ITRF position (pair, 3) km, velocity (pair, 3) km/s and error (pair,) for
+    satellite ``sat_index[k]`` at instant ``t_ns[k]``."""
+    sat_index = np.ascontiguousarray(sat_index, dtype=np.int64)
+    t_ns = np.ascontiguousarray(t_ns, dtype=np.int64)
+    k = len(sat_index)
+    r, v, err = np.empty((k, 3)), np.empty((k, 3)), np.zeros(k, np.int8)
+    rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
+    near = np.flatnonzero(~model.deep[sat_index] & (model.init_error[sat_index] == 0))
+    rn, vn, en = np.empty((len(near), 3)), np.empty((len(near), 3)), np.zeros(len(near), np.int8)
+    sgp4_kernel.propagate_pairs(
+        model.coef, model.epoch_ns, sat_index[near], t_ns[near], rot[near], rn, vn, en
+    )
+    r[near], v[near], err[near] = rn, vn, en
+    others = np.setdiff1d(np.arange(k), near)
+    for i in np.unique(sat_index[others]):
+        rows = others[sat_index[others] == i]
+        if model.init_error[i] != 0:
+            err[rows], r[rows], v[rows] = model.init_error[i], np.nan, np.nan
+            continue
+        e, tr, tv = _deep_teme(model.deep_satrecs[i], (t_ns[rows] - model.epoch_ns[i]) / 6.0e10)
+        err[rows] = e
+        r[rows], v[rows] = frames.teme_to_itrf_pairs(tr, tv, rot[rows])
+    return r, v, err

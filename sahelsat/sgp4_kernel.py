@@ -1,0 +1,280 @@
+"""Compiled SGP4 for near-Earth orbits, fused with the frame and geodetic conversions.
+
+The equations are those of Spacetrack Report #3 as revised by Vallado, Crawford,
+Hujsak and Kelso (AIAA 2006-6753), WGS-72 constants, "improved" operation mode. The
+per-satellite coefficients come from the reference initialisation of the ``sgp4``
+package (:func:`near_earth_coefficients`); this module only evaluates the propagation,
+one (satellite, time) point at a time, in numba. Deep-space orbits (period >= 225 min)
+are not handled here: :mod:`sahelsat.propagate` sends them to the ``sgp4`` package.
+
+The grid kernels write TEME or ITRF states, or geodetic coordinates, straight into
+preallocated (satellite, time) arrays, in parallel over satellites.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+from sgp4.earth_gravity import wgs72
+
+from sahelsat.frames import geodetic_point, teme_to_itrf_point
+
+RE_KM = wgs72.radiusearthkm
+XKE = wgs72.xke
+J2 = wgs72.j2
+VKMPERSEC = RE_KM * XKE / 60.0
+TWO_PI = 2.0 * math.pi
+RAD2DEG = 180.0 / math.pi
+
+# Column of each coefficient in the (satellite, N_COEF) table.
+(ISIMP, NO, ECCO, INCLO, NODEO, ARGPO, MO, MDOT, ARGPDOT, NODEDOT, NODECF, CC1, CC4, CC5,
+ T2COF, T3COF, T4COF, T5COF, OMGCOF, ETA, XMCOF, DELMO, D2, D3, D4, SINMAO, AYCOF, XLCOF,
+ CON41, X1MTH2, X7THM1, BSTAR, SINIO, COSIO) = range(34)  # fmt: skip
+N_COEF = 34
+_NAMES = [
+    "isimp", "no_unkozai", "ecco", "inclo", "nodeo", "argpo", "mo", "mdot", "argpdot",
+    "nodedot", "nodecf", "cc1", "cc4", "cc5", "t2cof", "t3cof", "t4cof", "t5cof", "omgcof",
+    "eta", "xmcof", "delmo", "d2", "d3", "d4", "sinmao", "aycof", "xlcof", "con41", "x1mth2",
+    "x7thm1", "bstar",
+]  # fmt: skip
+
+
+def near_earth_coefficients(satrecs) -> np.ndarray:
+    """Coefficient table (satellite, N_COEF) from initialised pure-Python ``sgp4`` Satrecs."""
+    table = np.zeros((len(satrecs), N_COEF))
+    for i, s in enumerate(satrecs):
+        table[i, : len(_NAMES)] = [float(getattr(s, name)) for name in _NAMES]
+    table[:, SINIO] = np.sin(table[:, INCLO])
+    table[:, COSIO] = np.cos(table[:, INCLO])
+    return table
+
+
+@njit(cache=True, inline="always")
+def sgp4_point(c, t):
+    """One near-Earth SGP4 evaluation.
+
+    ``c``: one row of coefficients; ``t``: minutes since epoch. Returns TEME position
+    (km), velocity (km/s) and the SGP4 error code (0 fine, 1 eccentricity, 4 semi-latus
+    rectum, 6 decayed).
+    """
+    xmdf = c[MO] + c[MDOT] * t
+    argpdf = c[ARGPO] + c[ARGPDOT] * t
+    nodedf = c[NODEO] + c[NODEDOT] * t
+    argpm = argpdf
+    mm = xmdf
+    t2 = t * t
+    nodem = nodedf + c[NODECF] * t2
+    tempa = 1.0 - c[CC1] * t
+    tempe = c[BSTAR] * c[CC4] * t
+    templ = c[T2COF] * t2
+    if c[ISIMP] != 1.0:
+        delomg = c[OMGCOF] * t
+        delmtemp = 1.0 + c[ETA] * math.cos(xmdf)
+        delm = c[XMCOF] * (delmtemp * delmtemp * delmtemp - c[DELMO])
+        temp = delomg + delm
+        mm = xmdf + temp
+        argpm = argpdf - temp
+        t3 = t2 * t
+        t4 = t3 * t
+        tempa = tempa - c[D2] * t2 - c[D3] * t3 - c[D4] * t4
+        tempe = tempe + c[BSTAR] * c[CC5] * (math.sin(mm) - c[SINMAO])
+        templ = templ + c[T3COF] * t3 + t4 * (c[T4COF] + t * c[T5COF])
+
+    am = (XKE / c[NO]) ** (2.0 / 3.0) * tempa * tempa
+    nm = XKE / am**1.5
+    em = c[ECCO] - tempe
+    if em >= 1.0 or em < -0.001:
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1
+    if em < 1.0e-6:
+        em = 1.0e-6
+    mm = mm + c[NO] * templ
+    xlm = np.fmod(mm + argpm + nodem, TWO_PI)
+    nodem = np.fmod(nodem, TWO_PI)
+    argpm = np.fmod(argpm, TWO_PI)
+    mm = np.fmod(xlm - argpm - nodem, TWO_PI)
+
+    # Long-period periodics.
+    axnl = em * math.cos(argpm)
+    temp = 1.0 / (am * (1.0 - em * em))
+    aynl = em * math.sin(argpm) + temp * c[AYCOF]
+    xl = mm + argpm + nodem + temp * c[XLCOF] * axnl
+
+    # Kepler's equation for the eccentric longitude.
+    u = np.fmod(xl - nodem, TWO_PI)
+    eo1 = u
+    sineo1 = math.sin(eo1)
+    coseo1 = math.cos(eo1)
+    for _ in range(10):
+        sineo1 = math.sin(eo1)
+        coseo1 = math.cos(eo1)
+        step = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1.0 - coseo1 * axnl - sineo1 * aynl)
+        if step >= 0.95:
+            step = 0.95
+        elif step <= -0.95:
+            step = -0.95
+        eo1 += step
+        if abs(step) < 1.0e-12:
+            break
+
+    # Short-period preliminary quantities.
+    ecose = axnl * coseo1 + aynl * sineo1
+    esine = axnl * sineo1 - aynl * coseo1
+    el2 = axnl * axnl + aynl * aynl
+    pl = am * (1.0 - el2)
+    if pl < 0.0:
+        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 4
+    rl = am * (1.0 - ecose)
+    rdotl = math.sqrt(am) * esine / rl
+    rvdotl = math.sqrt(pl) / rl
+    betal = math.sqrt(1.0 - el2)
+    temp = esine / (1.0 + betal)
+    sinu = am / rl * (sineo1 - aynl - axnl * temp)
+    cosu = am / rl * (coseo1 - axnl + aynl * temp)
+    su = math.atan2(sinu, cosu)
+    sin2u = (cosu + cosu) * sinu
+    cos2u = 1.0 - 2.0 * sinu * sinu
+    temp = 1.0 / pl
+    temp1 = 0.5 * J2 * temp
+    temp2 = temp1 * temp
+
+    # Short-period periodics.
+    mrt = rl * (1.0 - 1.5 * temp2 * betal * c[CON41]) + 0.5 * temp1 * c[X1MTH2] * cos2u
+    su = su - 0.25 * temp2 * c[X7THM1] * sin2u
+    xnode = nodem + 1.5 * temp2 * c[COSIO] * sin2u
+    xinc = c[INCLO] + 1.5 * temp2 * c[COSIO] * c[SINIO] * cos2u
+    mvt = rdotl - nm * temp1 * c[X1MTH2] * sin2u / XKE
+    rvdot = rvdotl + nm * temp1 * (c[X1MTH2] * cos2u + 1.5 * c[CON41]) / XKE
+
+    sinsu = math.sin(su)
+    cossu = math.cos(su)
+    snod = math.sin(xnode)
+    cnod = math.cos(xnode)
+    sini = math.sin(xinc)
+    cosi = math.cos(xinc)
+    xmx = -snod * cosi
+    xmy = cnod * cosi
+    ux = xmx * sinsu + cnod * cossu
+    uy = xmy * sinsu + snod * cossu
+    uz = sini * sinsu
+    vx = xmx * cossu - cnod * sinsu
+    vy = xmy * cossu - snod * sinsu
+    vz = sini * cossu
+    mr = mrt * RE_KM
+    err = 6 if mrt < 1.0 else 0
+    return (
+        mr * ux,
+        mr * uy,
+        mr * uz,
+        (mvt * ux + rvdot * vx) * VKMPERSEC,
+        (mvt * uy + rvdot * vy) * VKMPERSEC,
+        (mvt * uz + rvdot * vz) * VKMPERSEC,
+        err,
+    )
+
+
+@njit(cache=True, parallel=True)
+def propagate_grid(coef, epoch_ns, sat_index, t_ns, rot, itrf, out_r, out_v, out_err):
+    """Propagate satellites over a common time grid, in TEME or (``itrf``) ITRF.
+
+    ``coef`` (satellite, N_COEF); ``epoch_ns`` (satellite,) int64 element-set epochs;
+    ``sat_index`` (k,) the rows to evaluate; ``t_ns`` (time,) int64 UTC instants; ``rot``
+    (time, 6) from :func:`sahelsat.frames.earth_rotation`. Writes rows ``sat_index`` of
+    ``out_r``/``out_v`` (satellite, time, 3) km, km/s and ``out_err`` (satellite, time)
+    int8; points with an error hold NaN.
+    """
+    for k in prange(sat_index.shape[0]):
+        i = sat_index[k]
+        c = coef[i]
+        for j in range(t_ns.shape[0]):
+            t = (t_ns[j] - epoch_ns[i]) / 6.0e10
+            x, y, z, vx, vy, vz, err = sgp4_point(c, t)
+            out_err[i, j] = err
+            if err != 0:
+                x = y = z = vx = vy = vz = np.nan
+            elif itrf:
+                x, y, z, vx, vy, vz = teme_to_itrf_point(rot[j], x, y, z, vx, vy, vz)
+            out_r[i, j, 0], out_r[i, j, 1], out_r[i, j, 2] = x, y, z
+            out_v[i, j, 0], out_v[i, j, 1], out_v[i, j, 2] = vx, vy, vz
+
+
+@njit(cache=True, parallel=True)
+def geodetic_grid(coef, epoch_ns, sat_index, t_ns, rot, lat, lon, alt, out_err):
+    """Like :func:`propagate_grid`, writing geodetic latitude, longitude (degrees) and
+    height (km) on WGS-84, each (satellite, time)."""
+    for k in prange(sat_index.shape[0]):
+        i = sat_index[k]
+        c = coef[i]
+        for j in range(t_ns.shape[0]):
+            t = (t_ns[j] - epoch_ns[i]) / 6.0e10
+            x, y, z, vx, vy, vz, err = sgp4_point(c, t)
+            out_err[i, j] = err
+            if err != 0:
+                lat[i, j] = lon[i, j] = alt[i, j] = np.nan
+                continue
+            x, y, z, vx, vy, vz = teme_to_itrf_point(rot[j], x, y, z, vx, vy, vz)
+            phi, lam, h = geodetic_point(x, y, z)
+            lat[i, j] = phi * RAD2DEG
+            lon[i, j] = lam * RAD2DEG
+            alt[i, j] = h
+
+
+@njit(cache=True, parallel=True)
+def propagate_tsince(coef, sat_index, tsince, out_r, out_v, out_err):
+    """TEME states at given minutes since epoch: ``tsince`` (k, time) for rows ``sat_index``;
+    outputs (k, time, 3) and (k, time)."""
+    for k in prange(sat_index.shape[0]):
+        c = coef[sat_index[k]]
+        for j in range(tsince.shape[1]):
+            x, y, z, vx, vy, vz, err = sgp4_point(c, tsince[k, j])
+            out_err[k, j] = err
+            if err != 0:
+                x = y = z = vx = vy = vz = np.nan
+            out_r[k, j, 0], out_r[k, j, 1], out_r[k, j, 2] = x, y, z
+            out_v[k, j, 0], out_v[k, j, 1], out_v[k, j, 2] = vx, vy, vz
+
+
+@njit(cache=True)
+def convert_teme_row(teme_r, teme_v, rot, itrf, i, out_r, out_v):
+    """Store one satellite's TEME states (time, 3) in row ``i``, rotated to ITRF if asked."""
+    for j in range(teme_r.shape[0]):
+        x, y, z = teme_r[j, 0], teme_r[j, 1], teme_r[j, 2]
+        vx, vy, vz = teme_v[j, 0], teme_v[j, 1], teme_v[j, 2]
+        if itrf:
+            x, y, z, vx, vy, vz = teme_to_itrf_point(rot[j], x, y, z, vx, vy, vz)
+        out_r[i, j, 0], out_r[i, j, 1], out_r[i, j, 2] = x, y, z
+        out_v[i, j, 0], out_v[i, j, 1], out_v[i, j, 2] = vx, vy, vz
+
+
+@njit(cache=True)
+def geodetic_teme_row(teme_r, rot, i, lat, lon, alt):
+    """Store one satellite's geodetic coordinates from TEME positions (time, 3) in row ``i``."""
+    for j in range(teme_r.shape[0]):
+        x, y, z, _, _, _ = teme_to_itrf_point(
+            rot[j], teme_r[j, 0], teme_r[j, 1], teme_r[j, 2], 0.0, 0.0, 0.0
+        )
+        if math.isnan(x):
+            lat[i, j] = lon[i, j] = alt[i, j] = np.nan
+        else:
+            phi, lam, h = geodetic_point(x, y, z)
+            lat[i, j] = phi * RAD2DEG
+            lon[i, j] = lam * RAD2DEG
+            alt[i, j] = h
+
+
+@njit(cache=True, parallel=True)
+def propagate_pairs(coef, epoch_ns, sat_index, t_ns, rot, out_r, out_v, out_err):
+    """ITRF states of (satellite, instant) pairs: ``sat_index``, ``t_ns`` and ``rot`` (one
+    row per pair), writing ``out_r``/``out_v`` (pair, 3) and ``out_err`` (pair,)."""
+    for k in prange(sat_index.shape[0]):
+        i = sat_index[k]
+        t = (t_ns[k] - epoch_ns[i]) / 6.0e10
+        x, y, z, vx, vy, vz, err = sgp4_point(coef[i], t)
+        out_err[k] = err
+        if err != 0:
+            x = y = z = vx = vy = vz = np.nan
+        else:
+            x, y, z, vx, vy, vz = teme_to_itrf_point(rot[k], x, y, z, vx, vy, vz)
+        out_r[k, 0], out_r[k, 1], out_r[k, 2] = x, y, z
+        out_v[k, 0], out_v[k, 1], out_v[k, 2] = vx, vy, vz
