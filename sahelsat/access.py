@@ -170,30 +170,37 @@ def passes(
 def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     model = fleet.model
     n_sites, n_sat, n_t = len(site_rows), len(sats), len(grid)
-    pos = propagate.states(_sub_model(model, sats), grid, itrf=True)[0]
-    el = np.empty((n_sites, n_sat, n_t))
-    elevation_grid(site_rows, pos, el)
-    el = el.reshape(n_sites * n_sat, n_t)
-    el = np.where(np.isnan(el), -90.0, el)
+    # One extra step on each side so that maxima just outside the window bracket too.
+    step = grid[1] - grid[0]
+    ext = np.concatenate([[grid[0] - step], grid, [grid[-1] + step]])
+    pos = propagate.states(_sub_model(model, sats), ext, itrf=True)[0]
+    el_ext = np.empty((n_sites, n_sat, n_t + 2))
+    elevation_grid(site_rows, pos, el_ext)
+    el_ext = el_ext.reshape(n_sites * n_sat, n_t + 2)
+    el_ext = np.where(np.isnan(el_ext), -90.0, el_ext)
+    el = el_ext[:, 1:-1]
     site_of_pair = np.repeat(np.arange(n_sites), n_sat)
     sat_of_pair = np.tile(sats, n_sites)
-    t_s = (grid - grid[0]) / NS
+    t_ext = (ext - grid[0]) / NS
+    t_s = t_ext[1:-1]
     evaluate = _Evaluator(model, site_rows, sat_of_pair, site_of_pair, grid[0])
 
-    # Candidate culminations: interior local maxima of the grid, refined; window edges.
-    mid = el[:, 1:-1]
-    is_max = (mid >= el[:, :-2]) & (mid > el[:, 2:]) & (mid > min_el - 45.0)
+    # Candidate culminations: local maxima of the extended grid, refined and kept inside
+    # the window; and the window's edges when the elevation falls away from them.
+    mid = el_ext[:, 1:-1]
+    is_max = (mid >= el_ext[:, :-2]) & (mid > el_ext[:, 2:]) & (mid > min_el - 45.0)
     pair, j = np.nonzero(is_max)
     j = j + 1
-    _, _, rate_lo = evaluate(pair, t_s[j - 1])
-    _, _, rate_hi = evaluate(pair, t_s[j + 1])
+    _, _, rate_lo = evaluate(pair, t_ext[j - 1])
+    _, _, rate_hi = evaluate(pair, t_ext[j + 1])
     brackets = (rate_lo > 0) & (rate_hi < 0)
-    tp = t_s[j].astype(float)
+    tp = t_ext[j].astype(float)
     tp[brackets] = _illinois(
         lambda idx, t: evaluate(idx, t)[2],
-        pair[brackets], t_s[j - 1][brackets], t_s[j + 1][brackets],
+        pair[brackets], t_ext[j - 1][brackets], t_ext[j + 1][brackets],
         rate_lo[brackets], rate_hi[brackets],
     )  # fmt: skip
+    tp = np.clip(tp, t_s[0], t_s[-1])
     _, ep, _ = evaluate(pair, tp)
     edge_pairs = [np.flatnonzero((el[:, 0] >= min_el) & (el[:, 0] > el[:, 1])),
                   np.flatnonzero((el[:, -1] >= min_el) & (el[:, -1] >= el[:, -2]))]  # fmt: skip

@@ -121,18 +121,17 @@ def _read_source(source) -> tuple[str, str]:
         return (data.decode("utf-8", "replace") if isinstance(data, bytes) else data), str(name)
     if isinstance(source, bytes):
         return source.decode("utf-8", "replace"), "<bytes>"
-    if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and len(source) < 4096
+    if isinstance(source, str) and (
+        "\n" in source or not source.strip() or source.lstrip().startswith(("1 ", "<", "[", "{"))
     ):
+        return source, "<text>"
+    if isinstance(source, (str, Path)):
         path = Path(source)
-        if path.is_file():
-            return path.read_text(encoding="utf-8", errors="replace"), path.name
-        if isinstance(source, Path) or not source.lstrip().startswith(("1 ", "<", "[", "{")):
+        if not path.is_file():
             raise ElementSetError(
                 str(source), None, None, "no such file; give a path, element-set text or a file"
             )
-    if isinstance(source, str):
-        return source, "<text>"
+        return path.read_text(encoding="utf-8", errors="replace"), path.name
     raise ElementSetError(
         "<input>", None, None, f"cannot read element sets from a {type(source).__name__}"
     )

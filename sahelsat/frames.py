@@ -61,18 +61,18 @@ def teme_to_itrf_point(rot, x, y, z, vx, vy, vz):
     pvx = c * vx + s * vy + EARTH_ROTATION_RAD_S * py
     pvy = -s * vx + c * vy - EARTH_ROTATION_RAD_S * px
     pvz = vz
-    # Polar motion: r_itrf = R1(y_p) R2(x_p) r_pef.
-    ax = cx * px - sx * pz
-    az = sx * px + cx * pz
-    avx = cx * pvx - sx * pvz
-    avz = sx * pvx + cx * pvz
+    # Polar motion (IERS 2010, eq. 5.3 without s'): r_itrf = R1(-y_p) R2(-x_p) r_pef.
+    ax = cx * px + sx * pz
+    az = -sx * px + cx * pz
+    avx = cx * pvx + sx * pvz
+    avz = -sx * pvx + cx * pvz
     return (
         ax,
-        cy * py + sy * az,
-        -sy * py + cy * az,
+        cy * py - sy * az,
+        sy * py + cy * az,
         avx,
-        cy * pvy + sy * avz,
-        -sy * pvy + cy * avz,
+        cy * pvy - sy * avz,
+        sy * pvy + cy * avz,
     )
 
 

@@ -1,0 +1,37 @@
+"""Shared fixtures: paths to the shared data sets and a Skyfield timescale for references."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+EOP_CSV = Path(__file__).resolve().parents[1] / "sahelsat" / "data" / "eop" / "finals.csv"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data folder not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def skyfield_ts():
+    """A Skyfield timescale fed with the same IERS values (UT1-UTC, polar motion) that
+    sahelsat ships, so comparisons isolate the frame mathematics. Leap seconds come from
+    Skyfield's own table."""
+    from skyfield.api import load
+    from skyfield.timelib import Timescale
+
+    builtin = load.timescale()
+    eop = pd.read_csv(EOP_CSV)
+    jd_utc = eop["mjd_utc"].to_numpy() + 2400000.5
+    tai_utc = builtin.leap_offsets[np.searchsorted(builtin.leap_dates, jd_utc, side="right") - 1]
+    tt_minus_utc = tai_utc + 32.184
+    daily_tt = jd_utc + tt_minus_utc / 86400.0
+    delta_t = tt_minus_utc - eop["ut1_minus_utc_s"].to_numpy()
+    ts = Timescale((daily_tt, delta_t), builtin.leap_dates, builtin.leap_offsets)
+    ts.polar_motion_table = (daily_tt, eop["xp_arcsec"].to_numpy(), eop["yp_arcsec"].to_numpy())
+    return ts
