@@ -111,7 +111,7 @@ def _check_site_numbers(i: int, name: str, lat, lon, alt) -> tuple[float, float,
             raise SiteError(f"site {i} ({name!r}): {field}={value!r} outside [{lo}, {hi}]")
         values.append(v)
     lat_v, lon_v, alt_v = values
-    return lat_v, (lon_v + 180.0) % 360.0 - 180.0, alt_v
+    return lat_v, lon_v if lon_v < 180.0 else lon_v - 360.0, alt_v
 
 
 def parse_site(text: str) -> tuple[str, float, float, float]:
@@ -135,16 +135,19 @@ def _towns() -> pd.DataFrame:
 
 
 def towns(countries: Iterable[str] | None = None, min_population: int = 0) -> pd.DataFrame:
-    """Towns of the region (GeoNames, population >= 500).
+    """Towns of the region (GeoNames places of 500 people or more).
 
     Columns: ``name, country`` (ISO3), ``admin1`` (GeoNames code), ``latitude_deg,
-    longitude_deg, population, geonameid``; sorted by country then falling population.
+    longitude_deg, population`` (0 where GeoNames does not know it), ``geonameid``;
+    sorted by country then falling population.
     """
     t = _towns()
     if countries is not None:
         codes = [_country_code(c) for c in countries]
         t = t[t["country"].isin(codes)]
-    return t[t["population"] >= min_population].reset_index(drop=True).copy()
+    if min_population > 0:
+        t = t[t["population"] >= min_population]
+    return t.reset_index(drop=True).copy()
 
 
 def _country_code(name: str) -> str:
