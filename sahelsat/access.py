@@ -20,7 +20,9 @@ from sahelsat import frames, places, propagate, timescale
 
 NS = timescale.NS_PER_S
 _MAX_GRID_VALUES = 20_000_000  # elevation samples held at once (site x satellite x time)
-_REFINE_TOL_S = 1e-3
+_REFINE_TOL_S = 0.01  # seconds: root brackets are narrowed to this
+_PEAK_TOL_S = 0.05  # culminations: the elevation is flat there, time matters little
+_PEAK_MARGIN_DEG = 5.0  # humps estimated this far below the threshold are not refined
 PASS_COLUMNS = [
     "satellite", "site", "rise", "culmination", "set", "max_elevation", "rise_azimuth",
     "culmination_azimuth", "set_azimuth", "duration_s", "in_progress_at_start",
@@ -31,7 +33,8 @@ PASS_COLUMNS = [
 @njit(cache=True, parallel=True)
 def elevation_grid(site_rows, pos, out):
     """Elevation (degrees) of ITRF positions ``pos`` (satellite, time, 3) km from each site
-    (rows of :func:`sahelsat.frames.site_frames`), into ``out`` (site, satellite, time)."""
+    (rows of :func:`sahelsat.frames.site_frames`), into ``out`` (site, satellite, time);
+    -90 where the position is NaN."""
     for s in prange(site_rows.shape[0]):
         site = site_rows[s]
         for i in range(pos.shape[0]):
@@ -42,7 +45,60 @@ def elevation_grid(site_rows, pos, out):
                 e = site[3] * dx + site[4] * dy + site[5] * dz
                 n = site[6] * dx + site[7] * dy + site[8] * dz
                 u = site[9] * dx + site[10] * dy + site[11] * dz
-                out[s, i, j] = math.degrees(math.atan2(u, math.sqrt(e * e + n * n)))
+                el = math.degrees(math.atan2(u, math.sqrt(e * e + n * n)))
+                out[s, i, j] = -90.0 if math.isnan(el) else el  # failed SGP4: never up
+
+
+@njit(cache=True)
+def hump_candidates(el, min_el, margin):
+    """Local maxima of each row of ``el`` (pair, time) that may reach ``min_el``: (pair, j).
+
+    A hump is kept when the parabola through its three samples (or the sample itself,
+    for sharp peaks) comes within ``margin`` degrees of the threshold.
+    """
+    n_pair, n_t = el.shape
+    count = 0
+    keep = np.zeros(el.shape, np.bool_)
+    for p in range(n_pair):
+        for j in range(1, n_t - 1):
+            a, b, c = el[p, j - 1], el[p, j], el[p, j + 1]
+            if b >= a and b > c:
+                curvature = a - 2.0 * b + c
+                peak = b
+                if curvature < 0.0:
+                    peak = max(b, b - (c - a) * (c - a) / (8.0 * curvature))
+                if peak > min_el - margin:
+                    keep[p, j] = True
+                    count += 1
+    pair = np.empty(count, np.int64)
+    idx = np.empty(count, np.int64)
+    k = 0
+    for p in range(n_pair):
+        for j in range(1, n_t - 1):
+            if keep[p, j]:
+                pair[k], idx[k] = p, j
+                k += 1
+    return pair, idx
+
+
+@njit(cache=True)
+def pass_bounds(el, min_el, pair, jp):
+    """For candidates at grid index ``jp`` of row ``pair``: the last index <= jp and the
+    first index > jp where ``el`` is below ``min_el`` (-1 / n_time when there is none)."""
+    n_t = el.shape[1]
+    left = np.empty(pair.shape[0], np.int64)
+    right = np.empty(pair.shape[0], np.int64)
+    for k in range(pair.shape[0]):
+        p = pair[k]
+        j = jp[k]
+        while j >= 0 and el[p, j] >= min_el:
+            j -= 1
+        left[k] = j
+        j = jp[k] + 1
+        while j < n_t and el[p, j] >= min_el:
+            j += 1
+        right[k] = j
+    return left, right
 
 
 def topocentric(site_rows: np.ndarray, r: np.ndarray, v: np.ndarray):
@@ -116,6 +172,33 @@ def _illinois(fun, idx, a, b, fa, fb, tol_s=_REFINE_TOL_S, max_iter=60):
     return np.where(np.abs(fa) < np.abs(fb), a, b)
 
 
+def _newton_crossings(evaluate, idx, a, b, fa, fb, level, tol_s=_REFINE_TOL_S, max_iter=30):
+    """Times where the elevation of pairs ``idx`` crosses ``level`` inside [a, b], given
+    the signs of elevation - level at both ends (fa, fb): Newton steps on the elevation
+    with its analytic rate, falling back to bisection when a step leaves the bracket."""
+    a, b, fa = (np.array(x, dtype=float) for x in (a, b, fa))
+    x = a - fa * (b - a) / (np.asarray(fb, dtype=float) - fa)
+    active = np.ones(len(a), dtype=bool)
+    for _ in range(max_iter):
+        k = np.flatnonzero(active)
+        if not len(k):
+            break
+        _, el, rate = evaluate(idx[k], x[k])
+        f = el - level
+        lower = np.sign(f) == np.sign(fa[k])
+        a[k[lower]] = x[k[lower]]
+        b[k[~lower]] = x[k[~lower]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = -f / rate
+        new = x[k] + step
+        outside = ~((new > np.minimum(a[k], b[k])) & (new < np.maximum(a[k], b[k])))
+        new[outside] = 0.5 * (a[k] + b[k])[outside]
+        done = (np.abs(new - x[k]) <= tol_s) | (np.abs(b[k] - a[k]) <= tol_s)
+        x[k] = new
+        active[k[done]] = False
+    return x
+
+
 def passes(
     fleet,
     sites,
@@ -177,7 +260,6 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     el_ext = np.empty((n_sites, n_sat, n_t + 2))
     elevation_grid(site_rows, pos, el_ext)
     el_ext = el_ext.reshape(n_sites * n_sat, n_t + 2)
-    el_ext = np.where(np.isnan(el_ext), -90.0, el_ext)
     el = el_ext[:, 1:-1]
     site_of_pair = np.repeat(np.arange(n_sites), n_sat)
     sat_of_pair = np.tile(sats, n_sites)
@@ -187,10 +269,7 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
 
     # Candidate culminations: local maxima of the extended grid, refined and kept inside
     # the window; and the window's edges when the elevation falls away from them.
-    mid = el_ext[:, 1:-1]
-    is_max = (mid >= el_ext[:, :-2]) & (mid > el_ext[:, 2:]) & (mid > min_el - 45.0)
-    pair, j = np.nonzero(is_max)
-    j = j + 1
+    pair, j = hump_candidates(el_ext, min_el, _PEAK_MARGIN_DEG)
     _, _, rate_lo = evaluate(pair, t_ext[j - 1])
     _, _, rate_hi = evaluate(pair, t_ext[j + 1])
     brackets = (rate_lo > 0) & (rate_hi < 0)
@@ -198,7 +277,7 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     tp[brackets] = _illinois(
         lambda idx, t: evaluate(idx, t)[2],
         pair[brackets], t_ext[j - 1][brackets], t_ext[j + 1][brackets],
-        rate_lo[brackets], rate_hi[brackets],
+        rate_lo[brackets], rate_hi[brackets], tol_s=_PEAK_TOL_S,
     )  # fmt: skip
     tp = np.clip(tp, t_s[0], t_s[-1])
     _, ep, _ = evaluate(pair, tp)
@@ -215,36 +294,26 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
         return pd.DataFrame()
 
     # Group candidates into passes: the grid samples below the threshold around them.
-    below = el < min_el
-    idx = np.arange(n_t)
-    last_below = np.maximum.accumulate(np.where(below, idx, -1), axis=1)
-    next_below = np.minimum.accumulate(np.where(below, idx, n_t)[:, ::-1], axis=1)[:, ::-1]
     jp = np.clip(np.searchsorted(t_s, tp, side="right") - 1, 0, n_t - 1)
-    left = last_below[pair, jp]
-    right = np.where(jp + 1 < n_t, next_below[pair, np.minimum(jp + 1, n_t - 1)], n_t)
+    left, right = pass_bounds(el, min_el, pair, jp)
     cand = pd.DataFrame({"pair": pair, "left": left, "right": right, "tp": tp, "ep": ep})
     best = cand.sort_values("ep", ascending=False).drop_duplicates(["pair", "left", "right"])
     pair, left, right = (best[c].to_numpy() for c in ("pair", "left", "right"))
     tp, ep = best["tp"].to_numpy(), best["ep"].to_numpy()
 
-    def crossing(idx, t):
-        return evaluate(idx, t)[1] - min_el
-
     rise = np.full(len(pair), t_s[0])
     has_rise = left >= 0
     if has_rise.any():
-        lo = t_s[left[has_rise]]
-        rise[has_rise] = _illinois(
-            crossing, pair[has_rise], lo, tp[has_rise],
-            el[pair[has_rise], left[has_rise]] - min_el, ep[has_rise] - min_el,
+        rise[has_rise] = _newton_crossings(
+            evaluate, pair[has_rise], t_s[left[has_rise]], tp[has_rise],
+            el[pair[has_rise], left[has_rise]] - min_el, ep[has_rise] - min_el, min_el,
         )  # fmt: skip
     set_ = np.full(len(pair), t_s[-1])
     has_set = right < n_t
     if has_set.any():
-        hi = t_s[right[has_set]]
-        set_[has_set] = _illinois(
-            crossing, pair[has_set], tp[has_set], hi,
-            ep[has_set] - min_el, el[pair[has_set], right[has_set]] - min_el,
+        set_[has_set] = _newton_crossings(
+            evaluate, pair[has_set], tp[has_set], t_s[right[has_set]],
+            ep[has_set] - min_el, el[pair[has_set], right[has_set]] - min_el, min_el,
         )  # fmt: skip
     az_rise = evaluate(pair, rise)[0]
     az_cul = evaluate(pair, tp)[0]

@@ -43,11 +43,49 @@ def gmst82(ns: np.ndarray, ut1_minus_utc_s: np.ndarray) -> np.ndarray:
 
 
 def earth_rotation(times) -> np.ndarray:
-    """Per-time TEME->ITRF parameters, (time, 6): cos and sin of GMST, of x_p, of y_p."""
-    ns = timescale.to_ns(times)
-    dut1, xp, yp = timescale.earth_orientation(ns)
-    angles = (gmst82(ns, dut1), xp, yp)
-    return np.stack([f(a) for a in angles for f in (np.cos, np.sin)], axis=1)
+    """Per-time TEME->ITRF parameters, (time, 6): cos and sin of GMST, of x_p, of y_p.
+
+    UT1-UTC and polar motion are interpolated linearly in the shipped daily IERS table
+    (see :mod:`sahelsat.timescale`); GMST is IAU-82 at UT1, as :func:`gmst82`.
+    """
+    ns = np.ascontiguousarray(timescale.to_ns(times), dtype=np.int64)
+    timescale.warn_outside_eop(ns)
+    first_ns, ut1_tai, xp, yp, leaps = timescale.eop_arrays()
+    out = np.empty((len(ns), 6))
+    _rotation_rows(ns, first_ns, ut1_tai, xp, yp, leaps, out)
+    return out
+
+
+@njit(cache=True)
+def _rotation_rows(ns, first_ns, ut1_tai, xp, yp, leaps, out):
+    last = ut1_tai.shape[0] - 1
+    for k in range(ns.shape[0]):
+        t = ns[k]
+        x = (t - first_ns) / 86_400e9
+        i = min(max(int(math.floor(x)), 0), last - 1)
+        f = min(max(x - i, 0.0), 1.0)
+        mjd = (t // 86_400_000_000_000) + 40587
+        tai_utc = 10.0
+        for m in range(leaps.shape[0] - 1, -1, -1):
+            if mjd >= leaps[m, 0]:
+                tai_utc = float(leaps[m, 1])
+                break
+        dut1 = ut1_tai[i] + f * (ut1_tai[i + 1] - ut1_tai[i]) + tai_utc
+        px = xp[i] + f * (xp[i + 1] - xp[i])
+        py = yp[i] + f * (yp[i + 1] - yp[i])
+        whole = (t - 946_728_000_000_000_000) // 86_400_000_000_000
+        rem = (t - 946_728_000_000_000_000) - whole * 86_400_000_000_000
+        frac = rem / 86_400e9 + dut1 / 86400.0
+        tu = (whole + frac) / 36525.0
+        poly = 67310.54841 + 8640184.812866 * tu + 0.093104 * tu * tu - 6.2e-6 * tu * tu * tu
+        turns = frac + poly / 86400.0
+        theta = TWO_PI * (turns - math.floor(turns))
+        out[k, 0] = math.cos(theta)
+        out[k, 1] = math.sin(theta)
+        out[k, 2] = 1.0 - 0.5 * px * px  # polar motion is below 1e-5 rad: two terms are exact
+        out[k, 3] = px
+        out[k, 4] = 1.0 - 0.5 * py * py
+        out[k, 5] = py
 
 
 @njit(cache=True, inline="always")
@@ -104,7 +142,7 @@ def geodetic_point(x, y, z):
     q = (1.0 - WGS84_E2) * z * z / a2
     r = (p + q - e4) / 6.0
     s = e4 * p * q / (4.0 * r * r * r)
-    t = (1.0 + s + math.sqrt(s * (2.0 + s))) ** (1.0 / 3.0)
+    t = np.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
     u = r * (1.0 + t + 1.0 / t)
     v = math.sqrt(u * u + e4 * q)
     w = WGS84_E2 * (u + v - q) / (2.0 * v)

@@ -171,13 +171,17 @@ def itrf_at_pairs(model: SGP4Model, sat_index: np.ndarray, t_ns: np.ndarray):
     k = len(sat_index)
     r, v, err = np.empty((k, 3)), np.empty((k, 3)), np.zeros(k, np.int8)
     rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
-    near = np.flatnonzero(~model.deep[sat_index] & (model.init_error[sat_index] == 0))
+    near_mask = ~model.deep[sat_index] & (model.init_error[sat_index] == 0)
+    if near_mask.all():
+        sgp4_kernel.propagate_pairs(model.coef, model.epoch_ns, sat_index, t_ns, rot, r, v, err)
+        return r, v, err
+    near = np.flatnonzero(near_mask)
     rn, vn, en = np.empty((len(near), 3)), np.empty((len(near), 3)), np.zeros(len(near), np.int8)
     sgp4_kernel.propagate_pairs(
         model.coef, model.epoch_ns, sat_index[near], t_ns[near], rot[near], rn, vn, en
     )
     r[near], v[near], err[near] = rn, vn, en
-    others = np.setdiff1d(np.arange(k), near)
+    others = np.flatnonzero(~near_mask)
     for i in np.unique(sat_index[others]):
         rows = others[sat_index[others] == i]
         if model.init_error[i] != 0:

@@ -31,8 +31,8 @@ RAD2DEG = 180.0 / math.pi
 # Column of each coefficient in the (satellite, N_COEF) table.
 (ISIMP, NO, ECCO, INCLO, NODEO, ARGPO, MO, MDOT, ARGPDOT, NODEDOT, NODECF, CC1, CC4, CC5,
  T2COF, T3COF, T4COF, T5COF, OMGCOF, ETA, XMCOF, DELMO, D2, D3, D4, SINMAO, AYCOF, XLCOF,
- CON41, X1MTH2, X7THM1, BSTAR, SINIO, COSIO) = range(34)  # fmt: skip
-N_COEF = 34
+ CON41, X1MTH2, X7THM1, BSTAR, SINIO, COSIO, AM0) = range(35)  # fmt: skip
+N_COEF = 35
 _NAMES = [
     "isimp", "no_unkozai", "ecco", "inclo", "nodeo", "argpo", "mo", "mdot", "argpdot",
     "nodedot", "nodecf", "cc1", "cc4", "cc5", "t2cof", "t3cof", "t4cof", "t5cof", "omgcof",
@@ -48,7 +48,27 @@ def near_earth_coefficients(satrecs) -> np.ndarray:
         table[i, : len(_NAMES)] = [float(getattr(s, name)) for name in _NAMES]
     table[:, SINIO] = np.sin(table[:, INCLO])
     table[:, COSIO] = np.cos(table[:, INCLO])
+    with np.errstate(divide="ignore"):
+        table[:, AM0] = (XKE / table[:, NO]) ** (2.0 / 3.0)
     return table
+
+
+@njit(cache=True, inline="always")
+def _sincos(d):
+    """sin and cos of an angle; a Taylor series (error < 1e-17) when it is small."""
+    if abs(d) < 0.02:
+        d2 = d * d
+        sin_d = d * (1.0 - d2 / 6.0 * (1.0 - d2 / 20.0 * (1.0 - d2 / 42.0 * (1.0 - d2 / 72.0))))
+        cos_d = 1.0 - d2 / 2.0 * (1.0 - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0)))
+        return sin_d, cos_d
+    return math.sin(d), math.cos(d)
+
+
+@njit(cache=True, inline="always")
+def _rotate(sin_a, cos_a, d):
+    """sin and cos of (a + d) from those of a, for a small increment d."""
+    sin_d, cos_d = _sincos(d)
+    return sin_a * cos_d + cos_a * sin_d, cos_a * cos_d - sin_a * sin_d
 
 
 @njit(cache=True, inline="always")
@@ -70,8 +90,9 @@ def sgp4_point(c, t):
     tempe = c[BSTAR] * c[CC4] * t
     templ = c[T2COF] * t2
     if c[ISIMP] != 1.0:
+        sin_x, cos_x = math.sin(xmdf), math.cos(xmdf)
         delomg = c[OMGCOF] * t
-        delmtemp = 1.0 + c[ETA] * math.cos(xmdf)
+        delmtemp = 1.0 + c[ETA] * cos_x
         delm = c[XMCOF] * (delmtemp * delmtemp * delmtemp - c[DELMO])
         temp = delomg + delm
         mm = xmdf + temp
@@ -79,21 +100,20 @@ def sgp4_point(c, t):
         t3 = t2 * t
         t4 = t3 * t
         tempa = tempa - c[D2] * t2 - c[D3] * t3 - c[D4] * t4
-        tempe = tempe + c[BSTAR] * c[CC5] * (math.sin(mm) - c[SINMAO])
+        sin_mm, _ = _rotate(sin_x, cos_x, temp)
+        tempe = tempe + c[BSTAR] * c[CC5] * (sin_mm - c[SINMAO])
         templ = templ + c[T3COF] * t3 + t4 * (c[T4COF] + t * c[T5COF])
 
-    am = (XKE / c[NO]) ** (2.0 / 3.0) * tempa * tempa
-    nm = XKE / am**1.5
+    am = c[AM0] * tempa * tempa
+    nm = XKE / (am * math.sqrt(am))
     em = c[ECCO] - tempe
     if em >= 1.0 or em < -0.001:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1
     if em < 1.0e-6:
         em = 1.0e-6
     mm = mm + c[NO] * templ
-    xlm = np.fmod(mm + argpm + nodem, TWO_PI)
-    nodem = np.fmod(nodem, TWO_PI)
-    argpm = np.fmod(argpm, TWO_PI)
-    mm = np.fmod(xlm - argpm - nodem, TWO_PI)
+    # The reference reduces mm, argpm, nodem and u modulo 2 pi here; only their sines
+    # and cosines are used below (Kepler's equation included), so that is skipped.
 
     # Long-period periodics.
     axnl = em * math.cos(argpm)
@@ -101,14 +121,13 @@ def sgp4_point(c, t):
     aynl = em * math.sin(argpm) + temp * c[AYCOF]
     xl = mm + argpm + nodem + temp * c[XLCOF] * axnl
 
-    # Kepler's equation for the eccentric longitude.
-    u = np.fmod(xl - nodem, TWO_PI)
+    # Kepler's equation for the eccentric longitude: Newton steps (clamped to 0.95 rad),
+    # carrying sin and cos forward by the step instead of re-evaluating them.
+    u = xl - nodem
     eo1 = u
     sineo1 = math.sin(eo1)
     coseo1 = math.cos(eo1)
     for _ in range(10):
-        sineo1 = math.sin(eo1)
-        coseo1 = math.cos(eo1)
         step = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1.0 - coseo1 * axnl - sineo1 * aynl)
         if step >= 0.95:
             step = 0.95
@@ -117,6 +136,7 @@ def sgp4_point(c, t):
         eo1 += step
         if abs(step) < 1.0e-12:
             break
+        sineo1, coseo1 = _rotate(sineo1, coseo1, step)
 
     # Short-period preliminary quantities.
     ecose = axnl * coseo1 + aynl * sineo1
@@ -132,27 +152,24 @@ def sgp4_point(c, t):
     temp = esine / (1.0 + betal)
     sinu = am / rl * (sineo1 - aynl - axnl * temp)
     cosu = am / rl * (coseo1 - axnl + aynl * temp)
-    su = math.atan2(sinu, cosu)
+    norm = math.sqrt(sinu * sinu + cosu * cosu)
+    sinu /= norm
+    cosu /= norm
     sin2u = (cosu + cosu) * sinu
     cos2u = 1.0 - 2.0 * sinu * sinu
     temp = 1.0 / pl
     temp1 = 0.5 * J2 * temp
     temp2 = temp1 * temp
 
-    # Short-period periodics.
+    # Short-period periodics: small corrections to the argument of latitude, node and
+    # inclination, applied to their sines and cosines by rotation.
     mrt = rl * (1.0 - 1.5 * temp2 * betal * c[CON41]) + 0.5 * temp1 * c[X1MTH2] * cos2u
-    su = su - 0.25 * temp2 * c[X7THM1] * sin2u
-    xnode = nodem + 1.5 * temp2 * c[COSIO] * sin2u
-    xinc = c[INCLO] + 1.5 * temp2 * c[COSIO] * c[SINIO] * cos2u
+    sinsu, cossu = _rotate(sinu, cosu, -0.25 * temp2 * c[X7THM1] * sin2u)
+    snod, cnod = _rotate(math.sin(nodem), math.cos(nodem), 1.5 * temp2 * c[COSIO] * sin2u)
+    sini, cosi = _rotate(c[SINIO], c[COSIO], 1.5 * temp2 * c[COSIO] * c[SINIO] * cos2u)
     mvt = rdotl - nm * temp1 * c[X1MTH2] * sin2u / XKE
     rvdot = rvdotl + nm * temp1 * (c[X1MTH2] * cos2u + 1.5 * c[CON41]) / XKE
 
-    sinsu = math.sin(su)
-    cossu = math.cos(su)
-    snod = math.sin(xnode)
-    cnod = math.cos(xnode)
-    sini = math.sin(xinc)
-    cosi = math.cos(xinc)
     xmx = -snod * cosi
     xmy = cnod * cosi
     ux = xmx * sinsu + cnod * cossu
@@ -263,11 +280,14 @@ def geodetic_teme_row(teme_r, rot, i, lat, lon, alt):
             alt[i, j] = h
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def propagate_pairs(coef, epoch_ns, sat_index, t_ns, rot, out_r, out_v, out_err):
     """ITRF states of (satellite, instant) pairs: ``sat_index``, ``t_ns`` and ``rot`` (one
-    row per pair), writing ``out_r``/``out_v`` (pair, 3) and ``out_err`` (pair,)."""
-    for k in prange(sat_index.shape[0]):
+    row per pair), writing ``out_r``/``out_v`` (pair, 3) and ``out_err`` (pair,).
+
+    Serial: its callers (root refinement) pass a few thousand pairs at a time, too few
+    to pay for waking a thread pool."""
+    for k in range(sat_index.shape[0]):
         i = sat_index[k]
         t = (t_ns[k] - epoch_ns[i]) / 6.0e10
         x, y, z, vx, vy, vz, err = sgp4_point(coef[i], t)

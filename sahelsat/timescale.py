@@ -130,6 +130,39 @@ def eop_span() -> tuple[np.datetime64, np.datetime64]:
     return base + int(mjd[0]), base + int(mjd[-1])
 
 
+@cache
+def eop_arrays() -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The daily table for compiled lookups: first day (ns since 1970), UT1-TAI (s),
+    x_p, y_p (rad), each (day,), and the leap-second table (MJD, TAI-UTC) as (k, 2)."""
+    mjd_tab, xp, yp, dut1 = _eop_table()
+    if not np.all(np.diff(mjd_tab) == 1.0):
+        raise ValueError("the Earth-orientation table must have one row per day")
+    tab_ns = ((mjd_tab - MJD_UNIX_EPOCH) * NS_PER_DAY).astype(np.int64)
+    arcsec = np.pi / 648000.0
+    return (
+        int(tab_ns[0]),
+        dut1 - tai_minus_utc(tab_ns),
+        xp * arcsec,
+        yp * arcsec,
+        _LEAP_SECONDS.astype(np.int64),
+    )
+
+
+def warn_outside_eop(ns: np.ndarray) -> None:
+    """Warn once per call when instants fall outside the shipped Earth-orientation table."""
+    mjd_tab = _eop_table()[0]
+    if len(ns):
+        lo = ns.min() / NS_PER_DAY + MJD_UNIX_EPOCH
+        hi = ns.max() / NS_PER_DAY + MJD_UNIX_EPOCH
+        if lo < mjd_tab[0] or hi > mjd_tab[-1] + 1:
+            warnings.warn(
+                "times outside the shipped Earth-orientation table "
+                f"({eop_span()[0]} .. {eop_span()[1]}): UT1-UTC and polar motion held at the "
+                "table's end values (errors of metres to tens of metres)",
+                stacklevel=3,
+            )
+
+
 def earth_orientation(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """UT1-UTC (s) and polar motion x_p, y_p (radians) at UTC instants, each (time,).
 

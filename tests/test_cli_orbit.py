@@ -67,8 +67,9 @@ def test_bad_arguments_say_what_is_wrong(args, message):
 
 def test_elements_lists_skipped_records(tmp_path):
     bad = tmp_path / "bad.tle"
-    bad.write_text("SAT\n1 25544U 98067A   26150.50000000  .00016717  00000-0  10270-3 0  9009\n"
-                   "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815307  1001\n")  # fmt: skip
+    line1 = "1 25544U 98067A   26150.50000000  .00016717  00000-0  10270-3 0  9009"
+    line2 = "2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.49815307  1001"
+    bad.write_text(f"SAT\n{line1}\n{line2}\n")
     out = runner.invoke(app, ["elements", str(bad)])
     assert out.exit_code == 0
     assert "checksum" in out.output and "1 records skipped" in out.output

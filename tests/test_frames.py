@@ -1,5 +1,7 @@
 """Frames and geometry against Skyfield (independent implementation of IAU models)."""
 
+from datetime import UTC
+
 import numpy as np
 import pytest
 from skyfield.api import EarthSatellite, wgs84
@@ -32,9 +34,8 @@ def _skyfield(ts, fleet, times):
 
 
 def _utc():
-    from datetime import timezone
 
-    return timezone.utc
+    return UTC
 
 
 def test_itrf_within_5m_of_skyfield(skyfield_ts, sample_fleet):

@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-COMMAND_MODULES = ["orbit"]
+COMMAND_MODULES = ["orbit", "comms"]
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sahelsat.cli.{_name}").register(app)
