@@ -22,9 +22,11 @@ lint: install
 	$(BIN)/ruff format --check sahelsat tests benchmarks tools
 
 test: lint
+	bash tools/test_setup.sh
 	$(BIN)/python -m pytest -n 2 -q
 
 test-all: lint
+	bash tools/test_setup.sh
 	$(BIN)/python -m pytest -n 2 -q -m ""
 
 bench: install

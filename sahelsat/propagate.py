@@ -100,18 +100,23 @@ def states(model: SGP4Model, t_ns: np.ndarray, itrf: bool):
     TEME unless ``itrf``.
     """
     n, m = len(model.epoch_ns), len(t_ns)
-    r = np.empty((n, m, 3))
-    v = np.empty((n, m, 3))
+    r = np.empty((3, n, m))  # component-major for the vectorised kernel; returned as views
+    v = np.empty((3, n, m))
     err = np.zeros((n, m), np.int8)
-    rot = frames.earth_rotation(t_ns.view("datetime64[ns]")) if itrf else np.zeros((m, 6))
+    if itrf:
+        rot, omega = frames.earth_rotation(t_ns.view("datetime64[ns]")), frames.EARTH_ROTATION_RAD_S
+    else:  # the identity: cos 0, sin 0 for each of the three angles
+        rot, omega = np.tile([1.0, 0.0, 1.0, 0.0, 1.0, 0.0], (m, 1)), 0.0
     sgp4_kernel.propagate_grid(
-        model.coef, model.epoch_ns, model.near_index, t_ns, rot, itrf, r, v, err
-    )
+        model.coef, model.epoch_ns, model.near_index, t_ns, np.ascontiguousarray(rot.T), omega,
+        r[0], r[1], r[2], v[0], v[1], v[2], err,
+    )  # fmt: skip
     for i, sat in model.deep_satrecs.items():
         if model.init_error[i] == 0:
             e, tr, tv = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
             err[i] = e
             sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, i, r, v)
+    r, v = np.moveaxis(r, 0, -1), np.moveaxis(v, 0, -1)
     _flag_init_errors(model, r, v, err=err)
     return r, v, err
 
@@ -123,8 +128,9 @@ def geodetic(model: SGP4Model, t_ns: np.ndarray):
     err = np.zeros((n, m), np.int8)
     rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
     sgp4_kernel.geodetic_grid(
-        model.coef, model.epoch_ns, model.near_index, t_ns, rot, lat, lon, alt, err
-    )
+        model.coef, model.epoch_ns, model.near_index, t_ns, np.ascontiguousarray(rot.T),
+        lat, lon, alt, err,
+    )  # fmt: skip
     for i, sat in model.deep_satrecs.items():
         if model.init_error[i] == 0:
             e, tr, _ = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
@@ -142,12 +148,14 @@ def teme_at_tsince(model: SGP4Model, tsince_min: np.ndarray):
     err = np.zeros((n, m), np.int8)
     near = model.near_index
     rn, vn, en = (
-        np.empty((len(near), m, 3)),
-        np.empty((len(near), m, 3)),
+        np.empty((3, len(near), m)),
+        np.empty((3, len(near), m)),
         np.empty((len(near), m), np.int8),
     )
-    sgp4_kernel.propagate_tsince(model.coef, near, tsince_min[near], rn, vn, en)
-    r[near], v[near], err[near] = rn, vn, en
+    sgp4_kernel.propagate_tsince(
+        model.coef, near, tsince_min[near], rn[0], rn[1], rn[2], vn[0], vn[1], vn[2], en
+    )
+    r[near], v[near], err[near] = np.moveaxis(rn, 0, -1), np.moveaxis(vn, 0, -1), en
     for i, sat in model.deep_satrecs.items():
         if model.init_error[i] == 0:
             err[i], r[i], v[i] = _deep_teme(sat, tsince_min[i])

@@ -1,0 +1,239 @@
+"""End-to-end flood and vegetation jobs: files in, products in a folder out.
+
+Used by the ``sahelsat flood`` and ``sahelsat vegetation`` commands; each step is a
+function of :mod:`sahelsat.monitor` and reports through the optional ``progress``
+callback (a step name).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from rasterio.enums import Resampling
+
+from sahelsat.monitor import flood as fl
+from sahelsat.monitor import impact, io, optical, products, terrain, vegetation
+from sahelsat.monitor.sar import NODATA
+
+#: Above this many pixels a scene is read lazily and processed block by block.
+LAZY_PIXELS = 64_000_000
+BLOCK = 2048
+
+
+def area_from_argument(area: str):
+    """A lon/lat geometry from ``AES``, an ISO3 code / country name, or a GeoJSON file."""
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    from sahelsat import places
+
+    path = Path(area)
+    if path.suffix.lower() in (".geojson", ".json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise io.ImageError(f"{path}: not a readable GeoJSON area: {err}") from err
+        feats = data.get("features", [data]) if isinstance(data, dict) else []
+        geoms = [shape(f.get("geometry", f)) for f in feats]
+        if not geoms:
+            raise io.ImageError(f"{path}: the GeoJSON holds no geometry")
+        return unary_union(geoms)
+    try:
+        return places.area_geometry(area)
+    except (KeyError, ValueError) as err:
+        raise io.ImageError(f"--area {area!r}: unknown area ({err})") from err
+
+
+def run_flood(
+    image: Path | list[Path],
+    out: Path,
+    optical_path: Path | None = None,
+    baseline: Path | list[Path] | None = None,
+    area: str | None = None,
+    dem: Path | None = None,
+    method: str = "hysteresis",
+    buffer_m: float = impact.DEFAULT_BUFFER_M,
+    alerts: Path | None = None,
+    chunks: int | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> dict[str, Path]:
+    """Map water (and flood against ``baseline``) from a SAR image; write the products.
+
+    ``image`` is one GeoTIFF, or several, mosaicked (:func:`io.mosaic`).
+    With ``dem`` (a GeoTIFF of heights in metres), water on slopes steeper than
+    :data:`terrain.MAX_WATER_SLOPE_DEG` is removed (radar shadow).
+    ``baseline`` is one raster (a uint8 water mask, or a 0-1 water frequency) or several
+    uint8 masks, whose water frequency then decides normal water.
+    Writes ``out/water.tif`` on the image grid (uint8: 1 water, 0 dry, 255 nodata) and,
+    for scenes that fit in memory, ``flood.tif`` (when a baseline is given),
+    ``flood.geojson``, ``quicklook.png`` and ``impact.csv`` / ``impact.json`` /
+    ``settlements.csv``; ``alerts`` is a JSON file of alert levels
+    (:func:`impact.load_alert_levels`). Returns the written paths by name.
+    """
+    levels = impact.load_alert_levels(alerts) if alerts else impact.DEFAULT_ALERTS
+    if isinstance(baseline, str | Path):
+        baseline = [baseline]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    images = [Path(image)] if isinstance(image, str | Path) else [Path(p) for p in image]
+    image = images[0]
+    progress("reading the SAR image")
+    size = sum(io.open_raster(p).sizes["x"] * io.open_raster(p).sizes["y"] for p in images)
+    if chunks is None and size > LAZY_PIXELS:
+        chunks = BLOCK
+    sar_ds = io.read_sar(images, chunks={"x": chunks, "y": chunks} if chunks else None)
+    ref = sar_ds[next(iter(sar_ds.data_vars))]
+    progress("detecting water (SAR)")
+    water = fl.sar_water(sar_ds, method=method)
+    written = {}
+    if water.chunks is not None:
+        if optical_path or baseline or area or dem:
+            raise io.ImageError(
+                f"{image}: --optical, --baseline, --area and --dem work on scenes that fit in "
+                "memory; this one is processed in blocks: run them on a clipped image"
+            )
+        progress("writing water.tif block by block")
+        written["water"] = products.write_mask(out / "water.tif", water, ref)
+        return written
+    mask = water.values
+    if optical_path is not None:
+        progress("detecting water (optical) and fusing")
+        opt_ds = io.read_optical(optical_path, needed=("green",))
+        if "swir1" not in opt_ds and "nir" not in opt_ds:
+            raise io.ImageError(f"{optical_path}: needs a SWIR1 (MNDWI) or NIR (NDWI) band")
+        scl = opt_ds["scl"] if "scl" in opt_ds else None  # classes: nearest, not bilinear
+        opt_ds = io.match_grid(
+            opt_ds.drop_vars("scl", errors="ignore"), ref, str(optical_path), Resampling.bilinear
+        )
+        if scl is not None:
+            opt_ds["scl"] = io.match_grid(scl, ref, str(optical_path))
+        mask = optical.fuse(mask, fl.optical_water(opt_ds))
+    if dem is not None:
+        progress("masking steep terrain (DEM)")
+        height = io.match_grid(io.open_raster(dem).isel(band=0), ref, str(dem), Resampling.bilinear)
+        z = height.values.astype(np.float64)
+        if height.rio.nodata is not None:
+            z[z == height.rio.nodata] = np.nan
+        steep = terrain.too_steep(terrain.slope_degrees(z, *impact.pixel_size_m(ref)))
+        mask = np.where(steep & (mask == 1), 0, mask).astype(np.uint8)
+    region = None
+    if area is not None:
+        region = area_from_argument(area)
+        inside = io.area_mask(ref, region, str(image))
+        mask = np.where(inside, mask, NODATA).astype(np.uint8)
+    written["water"] = products.write_mask(out / "water.tif", mask, ref)
+    flood_mask = mask
+    if baseline:
+        progress("removing normal water (baseline)")
+        layers = [_baseline_layer(p, ref) for p in baseline]
+        if len(layers) == 1:
+            normal = fl.normal_water(layers[0])
+        else:  # several dry-season masks: water frequency, as WOfS summaries
+            stack = np.stack([np.asarray(v, np.uint8) for v in layers])
+            normal = fl.normal_water(fl.water_frequency(stack))
+        flood_mask = fl.flood_extent(mask, normal)
+        written["flood"] = products.write_mask(out / "flood.tif", flood_mask, ref)
+    progress("vectorising and drawing")
+    polys = products.mask_polygons(flood_mask, ref.rio.transform(), ref.rio.crs)
+    written["geojson"] = products.write_geojson(out / "flood.geojson", polys)
+    from sahelsat import places
+
+    outlines = places.country_outlines()
+    written["png"] = products.quicklook(
+        out / "quicklook.png",
+        flood_mask,
+        ref,
+        f"{'Flood' if baseline else 'Water'}: {Path(image).name}",
+        labels=("dry", "flood" if baseline else "water"),
+        outlines=outlines,
+    )
+    progress("impact per country and settlements")
+    regions = dict(outlines)
+    if region is not None and area not in regions:
+        regions = {str(area): region, **regions}
+    table, near = impact.impact_table(
+        flood_mask, ref, regions, places.towns(), buffer_m=buffer_m, levels=levels
+    )
+    written["impact_csv"], written["impact_json"] = products.write_table(out / "impact", table)
+    near.to_csv(out / "settlements.csv", index=False)
+    written["settlements"] = out / "settlements.csv"
+    return written
+
+
+def _baseline_layer(path: Path, ref) -> np.ndarray:
+    """One baseline raster (water mask or frequency) on the grid of ``ref``."""
+    base = io.open_raster(path)
+    if base.sizes["band"] != 1:
+        raise io.ImageError(f"{path}: expected one band (a water mask or frequency)")
+    base = io.match_grid(base.isel(band=0), ref, str(path))
+    values = base.values
+    if base.rio.nodata is not None and values.dtype.kind == "f":
+        values = np.where(values == base.rio.nodata, np.nan, values)
+    return values
+
+
+def run_vegetation(
+    current: Path,
+    baselines: list[Path],
+    out: Path,
+    index: str = "ndvi",
+    area: str | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> dict[str, Path]:
+    """NDVI/EVI of ``current`` and its anomaly against the images in ``baselines``.
+
+    Writes ``index.tif`` (float32), ``zscore.tif``, ``percent_of_normal.tif`` and
+    ``vegetation.csv`` (mean anomaly per country, or per ``area``).
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    need = ("red", "nir") if index == "ndvi" else ("blue", "red", "nir")
+
+    def idx(path, like=None):
+        ds = io.read_optical(path, needed=need)
+        if like is not None:
+            ds = io.match_grid(ds, like, str(path), Resampling.bilinear)
+        if index == "ndvi":
+            v = vegetation.ndvi(ds.red.values, ds.nir.values)
+        else:
+            v = vegetation.evi(ds.blue.values, ds.red.values, ds.nir.values)
+        return v, ds
+
+    progress(f"computing {index.upper()}")
+    now, ref = idx(current)
+    like = ref[need[0]]
+    stack = np.stack([idx(p, like)[0] for p in baselines]) if baselines else None
+    written = {}
+
+    def save(name, arr):
+        da = xr.DataArray(arr.astype(np.float32), coords=like.coords, dims=like.dims)
+        da = da.rio.write_crs(like.rio.crs).rio.write_nodata(np.nan)
+        path = out / f"{name}.tif"
+        da.rio.to_raster(path, driver="COG", recalc_transform=False)
+        written[name] = path
+
+    save(index, now)
+    if stack is None or len(stack) < 3:
+        raise io.ImageError(f"{current}: an anomaly needs at least 3 baseline images")
+    progress("anomalies")
+    z = vegetation.zscore_anomaly(now, stack)
+    pct = vegetation.percent_of_normal(now, stack)
+    save("zscore", z)
+    save("percent_of_normal", pct)
+    from sahelsat import places
+
+    regions = {area: area_from_argument(area)} if area else places.country_outlines()
+    masks = impact.region_masks(like, regions)
+    zs, ps = vegetation.region_mean(z, masks), vegetation.region_mean(pct, masks)
+    import pandas as pd
+
+    table = pd.DataFrame({"region": list(regions), "zscore": [zs[r] for r in regions]}).assign(
+        percent_of_normal=[ps[r] for r in regions]
+    )
+    table.to_csv(out / "vegetation.csv", index=False)
+    written["table"] = out / "vegetation.csv"
+    return written

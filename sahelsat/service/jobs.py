@@ -1,0 +1,239 @@
+"""Asynchronous jobs: long work (coverage runs, pass schedules, plans) off the request path.
+
+A job kind is a pair of functions registered with :func:`register_job_kind`:
+``validate(params: dict) -> dict`` checks the parameters at the edge (raise
+:class:`JobParamError` naming the field) and ``run(params, ctx) -> JobOutput`` does the
+work, calling ``ctx.progress(fraction, message)`` now and then; ``ctx.progress`` raises
+:class:`JobCancelled` once a cancellation was asked, so the work stops at its next step.
+
+A :class:`JobRunner` executes queued jobs on a small thread pool and keeps every state
+change in the store: a job is ``queued``, ``running``, then ``succeeded``, ``failed`` or
+``cancelled``. After a restart, queued jobs are queued again and the jobs that were
+running are marked failed ("interrupted by a server restart").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import sessionmaker
+
+from sahelsat.service.db import Job, Product, utcnow
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = ("succeeded", "failed", "cancelled")
+
+
+class JobCancelled(Exception):
+    """Raised inside a job when its cancellation was asked."""
+
+
+class JobParamError(ValueError):
+    """Bad job parameters: names the field."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass
+class JobOutput:
+    """What a job returns: a JSON-able summary and products ``(name, media_type, bytes)``."""
+
+    summary: dict = field(default_factory=dict)
+    products: list[tuple[str, str, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    description: str
+    validate: Callable[[dict], dict]
+    run: Callable[[dict, JobContext], JobOutput]
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+def register_job_kind(
+    name: str,
+    description: str,
+    validate: Callable[[dict], dict],
+    run: Callable[[dict, JobContext], JobOutput],
+) -> None:
+    """Make a job kind available to ``POST /api/jobs`` (replaces one of the same name)."""
+    JOB_KINDS[name] = JobKind(name, description, validate, run)
+
+
+class JobContext:
+    """Handed to a running job: progress reporting and cancellation checks."""
+
+    def __init__(self, runner: JobRunner, job_id: int):
+        self._runner = runner
+        self.job_id = job_id
+        self._last_write = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self._runner._cancel_flag(self.job_id).is_set()
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Report ``fraction`` in [0, 1] done; raises :class:`JobCancelled` if cancelled."""
+        if self.cancelled:
+            raise JobCancelled()
+        now = time.monotonic()
+        if now - self._last_write >= 0.25 or fraction >= 1.0:
+            self._last_write = now
+            with self._runner.sessions.begin() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == self.job_id)
+                    .values(progress=min(max(float(fraction), 0.0), 1.0), message=message)
+                )
+
+
+class JobRunner:
+    """Runs queued jobs on ``workers`` threads; every state change is committed."""
+
+    def __init__(self, sessions: sessionmaker, workers: int = 2):
+        self.sessions = sessions
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sahelsat-job")
+        self._flags: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def _cancel_flag(self, job_id: int) -> threading.Event:
+        with self._lock:
+            return self._flags.setdefault(job_id, threading.Event())
+
+    def recover(self) -> None:
+        """After a restart: fail the jobs that were running, queue again the queued ones."""
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.status == "running")
+                .values(
+                    status="failed",
+                    message="interrupted by a server restart; submit it again",
+                    finished_at=utcnow(),
+                )
+            )
+            queued = session.scalars(select(Job.id).where(Job.status == "queued")).all()
+        for job_id in queued:
+            self._pool.submit(self._execute, job_id)
+
+    def submit(self, kind: str, params: dict, created_by: int | None = None) -> int:
+        """Validate and queue a job; returns its id. Raises :class:`JobParamError`."""
+        if kind not in JOB_KINDS:
+            raise JobParamError("kind", f"unknown job kind {kind!r}; known: {sorted(JOB_KINDS)}")
+        params = JOB_KINDS[kind].validate(params)
+        with self.sessions.begin() as session:
+            job = Job(
+                kind=kind,
+                params=json.dumps(params),
+                status="queued",
+                progress=0.0,
+                message="queued",
+                cancel_requested=False,
+                created_by=created_by,
+            )
+            session.add(job)
+            session.flush()
+            job_id = job.id
+        self._pool.submit(self._execute, job_id)
+        return job_id
+
+    def cancel(self, job_id: int) -> str | None:
+        """Ask a job to stop; returns its state after the request (None if no such job)."""
+        self._cancel_flag(job_id).set()
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(
+                    status="cancelled",
+                    message="cancelled before it started",
+                    finished_at=utcnow(),
+                    cancel_requested=True,
+                )
+            )
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running")
+                .values(cancel_requested=True, message="cancellation requested")
+            )
+            job = session.get(Job, job_id)
+            return None if job is None else job.status
+
+    def _finish(self, job_id: int, **values) -> None:
+        with self.sessions.begin() as session:
+            session.execute(
+                update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values)
+            )
+
+    def _execute(self, job_id: int) -> None:
+        with self.sessions.begin() as session:
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "queued")
+                .values(status="running", started_at=utcnow(), message="started")
+            ).rowcount
+            job = session.get(Job, job_id)
+            kind, params = (job.kind, json.loads(job.params)) if job else (None, None)
+            if job is not None and job.cancel_requested:
+                self._cancel_flag(job_id).set()
+        if not claimed:
+            return
+        try:
+            if kind not in JOB_KINDS:
+                raise RuntimeError(f"job kind {kind!r} is not available in this server")
+            output = JOB_KINDS[kind].run(params, JobContext(self, job_id))
+        except JobCancelled:
+            self._finish(job_id, status="cancelled", message="cancelled")
+            return
+        except Exception as exc:  # one job's failure is a state, never a dead worker
+            log.exception("job %s (%s) failed", job_id, kind)
+            self._finish(job_id, status="failed", message=f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            with self._lock:
+                self._flags.pop(job_id, None)
+        with self.sessions.begin() as session:
+            for name, media_type, content in output.products:
+                session.add(
+                    Product(
+                        name=name,
+                        media_type=media_type,
+                        size_bytes=len(content),
+                        sha256=hashlib.sha256(content).hexdigest(),
+                        content=content,
+                        job_id=job_id,
+                    )
+                )
+            session.execute(
+                update(Job)
+                .where(Job.id == job_id)
+                .values(
+                    status="succeeded",
+                    progress=1.0,
+                    message="done",
+                    result=json.dumps(output.summary),
+                    finished_at=utcnow(),
+                )
+            )
+
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop taking jobs; running ones are asked to stop."""
+        with self._lock:
+            for flag in self._flags.values():
+                flag.set()
+        self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -1,0 +1,458 @@
+// sahelsat operations map: offline base map (country outlines, towns), satellites and
+// ground tracks, station passes timeline, imaging requests drawn on the map. EN / FR.
+"use strict";
+
+const TEXT = {
+  en: {
+    title: "Sahel satellite operations", token: "API token", time: "Time (UTC)", fleet: "Fleet",
+    passes: "Passes", requests: "Requests", jobs: "Jobs & products", station: "Station",
+    min_el: "Min. elevation (°)", draw: "Draw an area", finish: "Finish area", clear: "Clear",
+    draw_help: "Click the map to place the corners of the area, then “Finish area”.",
+    name: "Name", start: "Start (UTC)", stop: "Stop (UTC)", priority: "Priority",
+    submit: "Submit request", recent: "Recent requests", products: "Products",
+    need_token: "Enter an API token to see the fleet, passes and requests.",
+    no_passes: "No pass above the minimum elevation in the window.",
+    loading: "Loading…", created: "Request #{id} submitted.",
+    opportunities: "Next opportunities", none: "No opportunity in the window.",
+    satellite: "Satellite", rise: "Rise", max_el: "Max. el.", set: "Set", when: "Start (UTC)",
+    sensor: "Sensor", coverage: "Area covered", off_nadir: "Off-nadir", any: "any", optical: "optical",
+    sar: "radar (SAR)",
+    corners: "{n} corners; at least 3 are needed.", unavailable: "Not available: {why}",
+    passes_of: "{n} passes over {site}, next {h} h", show: "show on map",
+    approve: "approve", cancel: "cancel", schedule: "7-day schedule (CSV job)",
+    stale: "⚠ element sets far from their epoch: positions may be off by kilometres",
+  },
+  fr: {
+    title: "Opérations satellitaires du Sahel", token: "Jeton d’API", time: "Heure (UTC)",
+    fleet: "Flotte", passes: "Passages", requests: "Demandes", jobs: "Tâches et produits",
+    station: "Station", min_el: "Élévation min. (°)", draw: "Dessiner une zone",
+    finish: "Terminer la zone", clear: "Effacer",
+    draw_help: "Cliquez sur la carte pour placer les sommets de la zone, puis « Terminer la zone ».",
+    name: "Nom", start: "Début (UTC)", stop: "Fin (UTC)", priority: "Priorité",
+    submit: "Envoyer la demande", recent: "Demandes récentes", products: "Produits",
+    need_token: "Saisissez un jeton d’API pour voir la flotte, les passages et les demandes.",
+    no_passes: "Aucun passage au-dessus de l’élévation minimale dans la fenêtre.",
+    loading: "Chargement…", created: "Demande n° {id} envoyée.",
+    opportunities: "Prochaines opportunités", none: "Aucune opportunité dans la fenêtre.",
+    satellite: "Satellite", rise: "Lever", max_el: "Élév. max.", set: "Coucher", when: "Début (UTC)",
+    sensor: "Capteur", coverage: "Zone couverte", off_nadir: "Dépointage", any: "tous", optical: "optique",
+    sar: "radar (RSO)",
+    corners: "{n} sommets ; il en faut au moins 3.", unavailable: "Indisponible : {why}",
+    passes_of: "{n} passages au-dessus de {site}, prochaines {h} h", show: "afficher",
+    approve: "approuver", cancel: "annuler", schedule: "Programme sur 7 jours (tâche CSV)",
+    stale: "⚠ éléments orbitaux éloignés de leur époque : positions imprécises de plusieurs km",
+  },
+};
+
+let lang = localStorage.getItem("sahelsat.lang") || (navigator.language.startsWith("fr") ? "fr" : "en");
+const $ = (id) => document.getElementById(id);
+const t = (key, vars = {}) =>
+  (TEXT[lang][key] || TEXT.en[key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k]);
+
+function applyLanguage() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  $("lang").textContent = lang === "en" ? "FR" : "EN";
+}
+
+// ------------------------------------------------------------------ API
+async function api(path, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  const token = $("token").value.trim();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (options.json !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(options.json);
+  }
+  const answer = await fetch(path, { ...options, headers });
+  const body = await answer.json().catch(() => null);
+  if (!answer.ok) {
+    const reason = body && body.reason ? `${body.field ? body.field + ": " : ""}${body.reason}` : answer.statusText;
+    const error = new Error(reason);
+    error.status = answer.status;
+    throw error;
+  }
+  return body;
+}
+
+const utcInput = (date) => date.toISOString().slice(0, 16);
+const fromInput = (value) => new Date(value + ":00Z");
+const shortTime = (iso) => iso.replace("T", " ").slice(5, 16);
+
+// ------------------------------------------------------------------ map
+const empty = { type: "FeatureCollection", features: [] };
+const map = new maplibregl.Map({
+  container: "map",
+  center: [-1.5, 15.5],
+  zoom: 4.3,
+  attributionControl: { compact: true, customAttribution: "Outlines & towns: GeoNames / public data" },
+  style: {
+    version: 8,
+    sources: {
+      countries: { type: "geojson", data: "/api/places/countries" },
+      towns: { type: "geojson", data: "/api/places/towns" },
+      tracks: { type: "geojson", data: empty },
+      requests: { type: "geojson", data: empty },
+      draft: { type: "geojson", data: empty },
+      product: { type: "geojson", data: empty },
+      strips: { type: "geojson", data: empty },
+    },
+    layers: [
+      { id: "background", type: "background", paint: { "background-color": "#e6e3dc" } },
+      { id: "countries-fill", type: "fill", source: "countries",
+        paint: { "fill-color": ["match", ["get", "iso3"], "MLI", "#f1dfb8", "NER", "#ecd3a6", "#f5e6c8"] } },
+      { id: "countries-line", type: "line", source: "countries",
+        paint: { "line-color": "#7a3b12", "line-width": 1.5 } },
+      { id: "towns", type: "circle", source: "towns",
+        paint: { "circle-radius": ["interpolate", ["linear"], ["get", "population"], 0, 2, 2000000, 8],
+                 "circle-color": "#5b3a29", "circle-opacity": 0.7 } },
+      { id: "product-fill", type: "fill", source: "product", filter: ["==", ["geometry-type"], "Polygon"],
+        paint: { "fill-color": "#1565c0", "fill-opacity": 0.45 } },
+      { id: "product-line", type: "line", source: "product", paint: { "line-color": "#0d47a1", "line-width": 1 } },
+      { id: "strips-fill", type: "fill", source: "strips", paint: { "fill-color": "#7b1fa2", "fill-opacity": 0.08 } },
+      { id: "strips-line", type: "line", source: "strips", paint: { "line-color": "#7b1fa2", "line-width": 1, "line-opacity": 0.5 } },
+      { id: "requests-fill", type: "fill", source: "requests",
+        paint: { "fill-color": ["match", ["get", "status"], "approved", "#2e9d4a", "cancelled", "#999", "#e08a00"],
+                 "fill-opacity": 0.35 } },
+      { id: "requests-line", type: "line", source: "requests",
+        paint: { "line-color": "#8a5a00", "line-width": 1.5 } },
+      { id: "tracks", type: "line", source: "tracks", filter: ["==", ["get", "kind"], "track"],
+        paint: { "line-color": "#1f5fa8", "line-width": 1, "line-opacity": 0.6 } },
+      { id: "satellites", type: "circle", source: "tracks", filter: ["==", ["get", "kind"], "satellite"],
+        paint: { "circle-radius": 4, "circle-color": "#1f5fa8", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+      { id: "draft-line", type: "line", source: "draft", paint: { "line-color": "#c2185b", "line-width": 2, "line-dasharray": [2, 1] } },
+      { id: "draft-points", type: "circle", source: "draft", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 4, "circle-color": "#c2185b" } },
+    ],
+  },
+});
+map.addControl(new maplibregl.NavigationControl(), "top-left");
+map.addControl(new maplibregl.ScaleControl(), "bottom-left");
+window.sahelsatMap = map;
+
+const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
+for (const layer of ["towns", "satellites", "requests-fill"]) {
+  map.on("mousemove", layer, (e) => {
+    if (drawing) return;
+    const p = e.features[0].properties;
+    const label = layer === "towns" ? `${p.name} (${p.country}) — ${Number(p.population).toLocaleString(lang)}`
+      : layer === "satellites" ? `${p.name} — ${p.altitude_km} km` : `#${p.id} ${p.name} — ${p.status}`;
+    popup.setLngLat(e.lngLat).setText(label).addTo(map);
+  });
+  map.on("mouseleave", layer, () => popup.remove());
+}
+
+// ------------------------------------------------------------------ fleet & passes
+function when() {
+  return $("time").value ? fromInput($("time").value) : new Date();
+}
+
+async function loadSatellites() {
+  const fleet = $("fleet").value || "resource";
+  const params = new URLSearchParams({ time: when().toISOString(), track_minutes: 95, max_satellites: 60 });
+  try {
+    const data = await api(`/api/fleets/${fleet}/positions?${params}`);
+    map.getSource("tracks").setData(data);
+    $("warning").textContent = data.warnings.length ? t("stale") : "";
+    $("warning").title = data.warnings.join("\n");
+  } catch (e) {
+    map.getSource("tracks").setData(empty);
+    $("warning").textContent = "";
+    if (e.status !== 401) console.warn(e.message);
+  }
+}
+
+const HOURS = 12;  // passes timeline span
+
+let passLoads = 0;
+
+async function loadPasses() {
+  const mine = ++passLoads;
+  const status = $("passes-status");
+  const box = $("timeline");
+  box.innerHTML = "";
+  status.textContent = t("loading");
+  const start = when();
+  const params = new URLSearchParams({ fleet: $("fleet").value || "resource", station: $("station").value,
+    start: start.toISOString(), hours: HOURS, min_elevation: $("min-el").value, limit: 500 });
+  let data;
+  try {
+    data = await api(`/api/passes?${params}`);
+  } catch (e) {
+    if (mine !== passLoads) return;
+    status.textContent = e.status === 401 ? t("need_token") : t("unavailable", { why: e.message });
+    return;
+  }
+  if (mine !== passLoads) return;
+  status.textContent = data.items.length ? t("passes_of", { n: data.total, site: data.site.name, h: HOURS }) : t("no_passes");
+  drawTimeline(box, data.items, start, HOURS);
+}
+
+function drawTimeline(box, items, start, hours) {
+  const sats = [...new Set(items.map((p) => p.satellite))];
+  const width = 360, left = 110, rowH = 14, height = 24 + rowH * sats.length;
+  const plot = width - left - 16;  // room for the last tick's label
+  const x = (iso) => left + ((new Date(iso) - start) / 3.6e6 / hours) * plot;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  const add = (tag, attrs, text) => {
+    const el = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (text) el.textContent = text;
+    svg.appendChild(el);
+    return el;
+  };
+  for (let h = 0; h <= hours; h += 3) {
+    const hx = left + (h / hours) * plot;
+    add("line", { x1: hx, x2: hx, y1: 12, y2: height, stroke: "#ddd" });
+    add("text", { x: hx, y: 10, "text-anchor": "middle" }, `+${h}h`);
+  }
+  sats.forEach((name, i) => add("text", { x: 2, y: 24 + rowH * i + 9 }, name.slice(0, 18)));
+  for (const p of items) {
+    const row = sats.indexOf(p.satellite);
+    const r = add("rect", { x: x(p.rise), y: 24 + rowH * row, width: Math.max(2, x(p.set) - x(p.rise)),
+      height: rowH - 3, fill: p.max_elevation > 45 ? "#1f5fa8" : "#7fa7d6" });
+    r.appendChild(document.createElementNS(ns, "title")).textContent =
+      `${p.satellite}: ${shortTime(p.rise)} → ${shortTime(p.set)}, max ${p.max_elevation}°`;
+  }
+  box.appendChild(svg);
+}
+
+// ------------------------------------------------------------------ requests
+let drawing = false;
+let corners = [];
+let area = null;
+
+function showDraft() {
+  const ring = area ? area.coordinates[0] : corners;
+  const features = ring.map((c) => ({ type: "Feature", properties: {}, geometry: { type: "Point", coordinates: c } }));
+  if (ring.length > 1) features.push({ type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: ring } });
+  map.getSource("draft").setData({ type: "FeatureCollection", features });
+}
+
+$("draw").onclick = () => {
+  drawing = true; corners = []; area = null;
+  $("finish").disabled = false; $("clear").disabled = false;
+  $("request-form").classList.add("hidden");
+  map.getCanvas().style.cursor = "crosshair";
+  showDraft();
+};
+$("clear").onclick = () => {
+  drawing = false; corners = []; area = null; showDraft();
+  $("finish").disabled = true; $("clear").disabled = true;
+  $("request-form").classList.add("hidden");
+  map.getCanvas().style.cursor = "";
+};
+map.on("click", (e) => {
+  if (!drawing) return;
+  corners.push([Number(e.lngLat.lng.toFixed(5)), Number(e.lngLat.lat.toFixed(5))]);
+  showDraft();
+});
+$("finish").onclick = () => {
+  if (corners.length < 3) {
+    $("request-status").textContent = t("corners", { n: corners.length });
+    return;
+  }
+  drawing = false;
+  map.getCanvas().style.cursor = "";
+  area = { type: "Polygon", coordinates: [[...corners, corners[0]]] };
+  showDraft();
+  $("finish").disabled = true;
+  const start = when();
+  $("req-start").value = utcInput(start);
+  $("req-stop").value = utcInput(new Date(start.getTime() + 3 * 86400e3));
+  $("request-form").classList.remove("hidden");
+  $("req-name").focus();
+};
+
+$("request-form").onsubmit = async (event) => {
+  event.preventDefault();
+  const status = $("request-status");
+  status.className = "";
+  try {
+    const created = await api("/api/requests", { method: "POST", json: {
+      name: $("req-name").value, geometry: area, priority: Number($("req-priority").value), sensor: $("req-sensor").value,
+      start: fromInput($("req-start").value).toISOString(), stop: fromInput($("req-stop").value).toISOString() } });
+    status.textContent = t("created", { id: created.id });
+    status.className = "ok";
+    $("request-form").classList.add("hidden");
+    area = null; corners = []; showDraft();
+    await loadRequests();
+    await showOpportunities(created.id);
+  } catch (e) {
+    status.textContent = e.message;
+    status.className = "error";
+  }
+};
+
+async function showOpportunities(id) {
+  const box = $("opportunities");
+  box.innerHTML = `<h3>${t("opportunities")} — #${id}</h3><p class="muted">${t("loading")}</p>`;
+  const params = new URLSearchParams({ fleet: $("fleet").value || "resource", limit: 10 });
+  try {
+    const data = await api(`/api/requests/${id}/opportunities?${params}`);
+    const head = `<h3>${t("opportunities")} — #${id}</h3>`;
+    map.getSource("strips").setData({ type: "FeatureCollection", features: data.items.filter((o) => o.strip)
+      .map((o) => ({ type: "Feature", properties: { satellite: o.satellite }, geometry: o.strip })) });
+    if (!data.items.length) { box.innerHTML = `${head}<p>${t("none")}</p>`; return; }
+    const strips = data.items[0].start !== undefined;
+    const header = strips
+      ? `<tr><th>${t("satellite")}</th><th>${t("when")}</th><th>${t("sensor")}</th><th>${t("coverage")}</th><th>${t("off_nadir")}</th></tr>`
+      : `<tr><th>${t("satellite")}</th><th>${t("rise")}</th><th>${t("max_el")}</th><th>${t("set")}</th></tr>`;
+    const rows = data.items.map((o) => strips
+      ? `<tr><td>${o.satellite}</td><td>${shortTime(o.start)}</td><td>${o.sensor}</td>` +
+        `<td>${Math.round(100 * o.coverage)} %</td><td>${o.off_nadir_deg.toFixed(1)}°</td></tr>`
+      : `<tr><td>${o.satellite}</td><td>${shortTime(o.rise)}</td><td>${o.max_elevation}°</td><td>${shortTime(o.set)}</td></tr>`).join("");
+    box.innerHTML = `${head}<table class="opps" id="opportunity-table">${header}${rows}</table>` +
+      `<p class="muted">${data.method}</p>`;
+  } catch (e) {
+    box.innerHTML = "";
+    const p = document.createElement("p");
+    p.className = "error";
+    p.textContent = t("unavailable", { why: e.message });
+    box.appendChild(p);
+  }
+}
+
+async function loadRequests() {
+  const list = $("request-list");
+  let data;
+  try {
+    data = await api("/api/requests?limit=50");
+  } catch (e) {
+    list.innerHTML = "";
+    map.getSource("requests").setData(empty);
+    return;
+  }
+  map.getSource("requests").setData({ type: "FeatureCollection", features: data.items.map((r) => ({
+    type: "Feature", properties: { id: r.id, name: r.name, status: r.status }, geometry: r.geometry })) });
+  list.innerHTML = "";
+  for (const r of data.items) {
+    const li = document.createElement("li");
+    li.className = `status-${r.status}`;
+    li.textContent = `#${r.id} ${r.name} — P${r.priority}, ${shortTime(r.start)} → ${shortTime(r.stop)} (${r.status}) `;
+    li.onclick = () => { showOpportunities(r.id); map.fitBounds([[r.bbox[0], r.bbox[1]], [r.bbox[2], r.bbox[3]]], { padding: 80, maxZoom: 9 }); };
+    const actions = [];
+    if (r.status === "submitted" && rank >= 2) actions.push(["approve", "approve"]);
+    if (r.status !== "cancelled" && (rank >= 2 || (rank === 1 && r.created_by === myId))) actions.push(["cancel", "cancel"]);
+    for (const [verb, label] of actions) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = `request-${verb}`;
+      b.textContent = t(label);
+      b.onclick = async (ev) => {
+        ev.stopPropagation();
+        try { await api(`/api/requests/${r.id}/${verb}`, { method: "POST" }); } catch (e) { $("request-status").textContent = e.message; }
+        loadRequests();
+      };
+      li.append(" ", b);
+    }
+    list.appendChild(li);
+  }
+}
+
+let jobPoll = null;
+
+async function loadJobs() {
+  try {
+    const jobs = await api("/api/jobs?limit=20");
+    const busy = jobs.items.some((j) => j.status === "queued" || j.status === "running");
+    clearTimeout(jobPoll);
+    if (busy) jobPoll = setTimeout(loadJobs, 2000);  // progress comes from the API
+    $("job-list").innerHTML = "";
+    for (const j of jobs.items) {
+      const li = document.createElement("li");
+      li.textContent = `#${j.id} ${j.kind}: ${j.status} ${(100 * j.progress).toFixed(0)}% ${j.message}`;
+      $("job-list").appendChild(li);
+    }
+    const products = await api("/api/products?limit=20");
+    $("product-list").innerHTML = "";
+    for (const p of products.items) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.textContent = `${p.name} (${(p.size_bytes / 1024).toFixed(1)} KiB)`;
+      a.href = "#";
+      a.onclick = async (ev) => {  // downloads need the token header
+        ev.preventDefault();
+        const answer = await fetch(p.download, { headers: { Authorization: `Bearer ${$("token").value.trim()}` } });
+        const url = URL.createObjectURL(await answer.blob());
+        Object.assign(document.createElement("a"), { href: url, download: p.name }).click();
+      };
+      li.appendChild(a);
+      if (p.media_type === "application/geo+json") {
+        const show = document.createElement("button");
+        show.type = "button";
+        show.className = "show-product";
+        show.textContent = t("show");
+        show.onclick = () => showProduct(p);
+        li.append(" ", show);
+      }
+      $("product-list").appendChild(li);
+    }
+  } catch (e) { /* needs a token */ }
+}
+
+async function showProduct(p) {
+  const data = await api(p.download);
+  map.getSource("product").setData(data);
+  const box = new maplibregl.LngLatBounds();
+  const visit = (c) => (typeof c[0] === "number" ? box.extend(c) : c.forEach(visit));
+  (data.features || [data]).forEach((f) => visit((f.geometry || f).coordinates || []));
+  if (!box.isEmpty()) map.fitBounds(box, { padding: 60, maxZoom: 10 });
+}
+
+// ------------------------------------------------------------------ wiring
+const RANKS = { viewer: 0, requester: 1, operator: 2, admin: 3 };
+let rank = -1;  // the token's role rank (-1: none)
+let myId = null;
+let refreshes = 0;  // a later refresh wins over an earlier one still in flight
+
+async function refresh() {
+  const mine = ++refreshes;
+  let who = "";
+  try {
+    const me = await api("/api/whoami");
+    who = me.role ? `${me.name} (${me.role})` : "";
+    if (mine === refreshes) { rank = me.role ? RANKS[me.role] : -1; myId = me.id ?? null; }
+  } catch (e) {
+    who = e.status === 401 ? t("need_token") : "";
+    if (mine === refreshes) { rank = -1; myId = null; }
+  }
+  if (mine !== refreshes) return;
+  $("who").textContent = who;
+  await Promise.all([loadSatellites(), loadPasses(), loadRequests(), loadJobs()]);
+}
+
+async function init() {
+  applyLanguage();
+  $("time").value = utcInput(new Date());
+  $("token").value = localStorage.getItem("sahelsat.token") || "";
+  const stations = await (await fetch("/api/places/stations")).json();
+  $("station").innerHTML = stations.map((s) => `<option>${s.name}</option>`).join("");
+  $("fleet").innerHTML = ["resource", "weather", "geo", "oneweb", "starlink"].map((f) => `<option>${f}</option>`).join("");
+  $("token").onchange = () => { localStorage.setItem("sahelsat.token", $("token").value.trim()); refresh(); };
+  $("lang").onclick = () => { lang = lang === "en" ? "fr" : "en"; localStorage.setItem("sahelsat.lang", lang); applyLanguage(); refresh(); };
+  for (const id of ["time", "fleet"]) $(id).onchange = refresh;
+  for (const id of ["station", "min-el"]) $(id).onchange = loadPasses;
+  $("schedule").onclick = async () => {
+    try {
+      await api("/api/jobs", { method: "POST", json: { kind: "passes", params: {
+        fleet: $("fleet").value || "resource", station: $("station").value, start: when().toISOString(),
+        days: 7, min_elevation: Number($("min-el").value) } } });
+      document.querySelector(".tab[data-tab=jobs]").click();
+    } catch (e) {
+      $("passes-status").textContent = e.message;
+    }
+  };
+  document.querySelectorAll(".tab").forEach((tab) => {
+    tab.onclick = () => {
+      document.querySelectorAll(".tab").forEach((x) => x.classList.toggle("active", x === tab));
+      document.querySelectorAll(".panel").forEach((p) => p.classList.toggle("hidden", p.id !== `tab-${tab.dataset.tab}`));
+      if (tab.dataset.tab === "jobs") loadJobs();
+    };
+  });
+  if (map.loaded()) await refresh(); else map.on("load", refresh);
+}
+
+init();

@@ -1,0 +1,170 @@
+"""The web map in a real browser: Debian's Chromium driven by Playwright, fully offline.
+
+Loads the map (country outlines drawn by MapLibre from the local API), shows the passes
+timeline, draws an area by clicking the map, submits the imaging request and waits for
+its next opportunities; switches to French. A screenshot of the main page is written to
+``$SAHELSAT_SCREENSHOTS`` (default: the test's temporary folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from test_service_support import ServerProcess
+
+from sahelsat.service.auth import create_token
+from sahelsat.service.db import open_store
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} missing: run tools/test_setup.sh (apt-get install chromium)"
+        print(f"browser tests skipped: {reason}")
+        pytest.skip(reason)
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    engine, sessions = open_store(f"sqlite:///{tmp_path / 'sahelsat.db'}")
+    with sessions() as session:
+        secret = create_token(session, "bamako-ops", "operator")[1]
+        session.commit()
+    engine.dispose()
+    proc = ServerProcess(tmp_path)
+    yield proc, secret
+    proc.stop()
+
+
+def test_map_draw_request_and_see_opportunities(browser, server, tmp_path):
+    proc, secret = server
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    offline_violations = []
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith((proc.url, "data:", "blob:"))
+            else offline_violations.append(r.url)
+        ),
+    )
+    page.goto(proc.url)
+    page.fill("#token", secret)
+    page.dispatch_event("#token", "change")
+    page.wait_for_function("window.sahelsatMap && window.sahelsatMap.loaded()", timeout=60_000)
+    # the three countries are drawn (rendered features come from WebGL drawing)
+    page.wait_for_function(
+        "new Set(window.sahelsatMap.queryRenderedFeatures({layers: ['countries-fill']})"
+        ".map(f => f.properties.iso3)).size === 3",
+        timeout=30_000,
+    )
+    page.wait_for_function(
+        "document.getElementById('who').textContent === 'bamako-ops (operator)'", timeout=30_000
+    )
+    # passes timeline of the default station: one bar per pass
+    page.wait_for_selector("#timeline svg rect", timeout=60_000)
+    bars = page.locator("#timeline svg rect").count()
+    total = int(page.text_content("#passes-status").split()[0])
+    assert bars == total > 0
+    shots = Path(os.environ.get("SAHELSAT_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "service_main.png"))
+
+    # draw a square around Mopti, Mali (-4.2 E, 14.5 N) by clicking the map
+    page.click("button[data-tab=requests]")
+    page.click("#draw")
+    corners = [(-4.6, 14.2), (-3.8, 14.2), (-3.8, 14.8), (-4.6, 14.8)]
+    for lon, lat in corners:
+        xy = page.evaluate(
+            "(c) => { const p = window.sahelsatMap.project(c); return [p.x, p.y]; }", [lon, lat]
+        )
+        page.locator("#map canvas").click(position={"x": xy[0], "y": xy[1]})
+    page.click("#finish")
+    page.fill("#req-name", "Crue à Mopti")
+    page.click("#request-form button[type=submit]")
+    page.wait_for_selector("#request-status.ok", timeout=30_000)
+    page.wait_for_selector("#opportunity-table tr:nth-child(2)", timeout=60_000)
+    rows = page.locator("#opportunity-table tr").count() - 1
+    assert rows > 0
+    page.screenshot(path=str(shots / "service_request.png"))
+
+    # the request is stored with the drawn corners
+    listed = httpx.get(f"{proc.url}/api/requests",
+                       headers={"Authorization": f"Bearer {secret}"}).json()  # fmt: skip
+    assert listed["total"] == 1
+    stored = listed["items"][0]
+    assert stored["name"] == "Crue à Mopti"
+    ring = stored["geometry"]["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    for (lon, lat), (slon, slat) in zip(corners, ring[:4], strict=True):
+        assert abs(lon - slon) < 0.05 and abs(lat - slat) < 0.05  # 1.5 px at zoom 4.3
+    assert stored["bbox"] == pytest.approx([-4.6, 14.2, -3.8, 14.8], abs=0.05)
+
+    # the operator approves it from the list
+    page.click("#request-list .request-approve")
+    page.wait_for_selector("#request-list li.status-approved", timeout=30_000)
+    approved = httpx.get(f"{proc.url}/api/requests/{stored['id']}",
+                         headers={"Authorization": f"Bearer {secret}"}).json()  # fmt: skip
+    assert approved["status"] == "approved"
+
+    # a 7-day pass schedule runs as a job whose CSV appears among the products
+    page.click("button[data-tab=passes]")
+    page.select_option("#fleet", "weather")
+    page.click("#schedule")
+    page.wait_for_selector("#product-list li >> text=passes_weather_Bamako.csv", timeout=120_000)
+    assert "succeeded 100%" in page.text_content("#job-list")
+
+    # a flood product uploaded by an operator is drawn on the map from the products list
+    flood = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon", "coordinates": [[[2.0, 13.4], [2.2, 13.4],
+                          [2.2, 13.6], [2.0, 13.6], [2.0, 13.4]]]}}]}  # fmt: skip
+    made = httpx.post(f"{proc.url}/api/products", params={"name": "flood_niamey.geojson"},
+                      content=json.dumps(flood).encode(),
+                      headers={"Authorization": f"Bearer {secret}"})  # fmt: skip
+    assert made.status_code == 201
+    page.click("button[data-tab=requests]")
+    page.click("button[data-tab=jobs]")
+    page.click("#product-list .show-product")
+    page.wait_for_function(
+        "window.sahelsatMap.queryRenderedFeatures({layers: ['product-fill']}).length > 0",
+        timeout=30_000,
+    )
+    page.screenshot(path=str(shots / "service_product.png"))
+
+    # French
+    page.click("#lang")
+    assert page.text_content("h1") == "Opérations satellitaires du Sahel"
+    assert page.text_content("button[data-tab=requests]") == "Demandes"
+    assert not offline_violations, offline_violations
+    page.close()
+
+
+def test_vendored_maplibre_matches_the_pinned_version():
+    web = Path(__file__).resolve().parents[1] / "sahelsat" / "service" / "web"
+    pinned = json.loads((web / "package.json").read_text())["dependencies"]["maplibre-gl"]
+    head = (web / "vendor" / "maplibre-gl.js").read_text()[:400]
+    assert f"/v{pinned}/LICENSE.txt" in head
+    assert "MapLibre contributors" in (web / "vendor" / "LICENSE.txt").read_text()
+    # the page loads only local scripts and styles
+    page = (web / "index.html").read_text()
+    assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
