@@ -3,9 +3,10 @@
 Passes are found in two steps. A coarse grid, sized from the shortest orbital period
 (1/40 of it, between 10 s and 10 min), brackets every hump of each site-satellite
 elevation curve; then each local maximum is refined to the culmination (root of the
-elevation rate) and the rise and set to the minimum-elevation crossings, by the
-Illinois variant of regula falsi on all candidates at once. Elevations are geometric
-(no refraction), above the WGS-84 ellipsoid's normal at the site.
+elevation rate, by safeguarded secant steps from the vertex of the parabola through the
+grid samples) and the rise and set to the minimum-elevation crossings (Newton steps on
+the analytic elevation rate inside the bracketing samples), on all candidates at once.
+Elevations are geometric (no refraction), above the WGS-84 ellipsoid's normal at the site.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from sahelsat import frames, places, propagate, timescale
+from sahelsat import frames, places, propagate, sgp4_kernel, timescale, vmath
 
 NS = timescale.NS_PER_S
 _MAX_GRID_VALUES = 20_000_000  # elevation samples held at once (site x satellite x time)
-_REFINE_TOL_S = 0.01  # seconds: root brackets are narrowed to this
-_PEAK_TOL_S = 0.05  # culminations: the elevation is flat there, time matters little
+_REFINE_TOL_S = 0.1  # seconds: refinement stops at a step this small (its error: far less)
+_PEAK_TOL_S = 0.2  # culminations: the elevation is flat there, time matters little
 _PEAK_MARGIN_DEG = 5.0  # humps estimated this far below the threshold are not refined
 PASS_COLUMNS = [
     "satellite", "site", "rise", "culmination", "set", "max_elevation", "rise_azimuth",
@@ -30,23 +31,24 @@ PASS_COLUMNS = [
 ]  # fmt: skip
 
 
-@njit(cache=True, parallel=True)
-def elevation_grid(site_rows, pos, out):
-    """Elevation (degrees) of ITRF positions ``pos`` (satellite, time, 3) km from each site
-    (rows of :func:`sahelsat.frames.site_frames`), into ``out`` (site, satellite, time);
-    -90 where the position is NaN."""
+@njit(cache=True, parallel=True, fastmath=vmath.FAST, error_model="numpy")
+def elevation_grid(site_rows, px, py, pz, out):
+    """Elevation (degrees) of ITRF positions with components ``px``, ``py``, ``pz``
+    (satellite, time) km from each site (rows of :func:`sahelsat.frames.site_frames`),
+    into ``out`` (site, satellite, time); -90 where the position is NaN (SGP4 failed:
+    never up). Vectorised over time."""
     for s in prange(site_rows.shape[0]):
         site = site_rows[s]
-        for i in range(pos.shape[0]):
-            for j in range(pos.shape[1]):
-                dx = pos[i, j, 0] - site[0]
-                dy = pos[i, j, 1] - site[1]
-                dz = pos[i, j, 2] - site[2]
+        for i in range(px.shape[0]):
+            for j in range(px.shape[1]):
+                dx = px[i, j] - site[0]
+                dy = py[i, j] - site[1]
+                dz = pz[i, j] - site[2]
                 e = site[3] * dx + site[4] * dy + site[5] * dz
                 n = site[6] * dx + site[7] * dy + site[8] * dz
                 u = site[9] * dx + site[10] * dy + site[11] * dz
-                el = math.degrees(math.atan2(u, math.sqrt(e * e + n * n)))
-                out[s, i, j] = -90.0 if math.isnan(el) else el  # failed SGP4: never up
+                el = vmath.atan2(u, np.sqrt(e * e + n * n)) * (180.0 / math.pi)
+                out[s, i, j] = el if el == el else -90.0
 
 
 @njit(cache=True)
@@ -102,7 +104,8 @@ def pass_bounds(el, min_el, pair, jp):
 
 
 def topocentric(site_rows: np.ndarray, r: np.ndarray, v: np.ndarray):
-    """Azimuth, elevation (degrees) and elevation rate (degrees/s) of ITRF states.
+    """Azimuth, elevation (degrees), elevation rate (degrees/s) and range rate (km/s) of
+    ITRF states.
 
     ``site_rows`` (k, 12), ``r`` (k, 3) km, ``v`` (k, 3) km/s, one site per state.
     """
@@ -115,7 +118,8 @@ def topocentric(site_rows: np.ndarray, r: np.ndarray, v: np.ndarray):
     h_dot = (e * enu_dot[:, 0] + n * enu_dot[:, 1]) / h
     el_rate = (h * enu_dot[:, 2] - u * h_dot) / (h * h + u * u)
     az = np.degrees(np.arctan2(e, n)) % 360.0
-    return az, np.degrees(np.arctan2(u, h)), np.degrees(el_rate)
+    range_rate = np.einsum("ki,ki->k", enu, enu_dot) / np.linalg.norm(enu, axis=1)
+    return az, np.degrees(np.arctan2(u, h)), np.degrees(el_rate), range_rate
 
 
 def _grid(t0_ns: int, t1_ns: int, step_s: float) -> np.ndarray:
@@ -131,59 +135,98 @@ def coarse_step_s(fleet) -> float:
 
 
 class _Evaluator:
-    """Elevation, its rate and azimuth of (site, satellite) pairs at given instants."""
+    """Azimuth, elevation, elevation rate and range rate of (site, satellite) pairs at
+    given instants (see :func:`topocentric`)."""
 
     def __init__(self, model, site_rows, sat_of_pair, site_of_pair, t0_ns):
         self.model, self.site_rows = model, site_rows
         self.sat, self.site, self.t0 = sat_of_pair, site_of_pair, t0_ns
+        self.near_only = not (model.deep.any() or model.init_error.any())
 
     def __call__(self, idx: np.ndarray, t_s: np.ndarray):
         t_ns = self.t0 + np.round(t_s * NS).astype(np.int64)
+        if self.near_only:  # the fused, vectorised kernel
+            rot_t = np.ascontiguousarray(frames.earth_rotation(t_ns.view("datetime64[ns]")).T)
+            out = np.empty((4, len(idx)))
+            sgp4_kernel.look_pairs(
+                self.model.coef, self.model.epoch_ns, self.sat[idx], t_ns, rot_t,
+                self.site_rows, self.site[idx], *out,
+            )  # fmt: skip
+            return tuple(out)
         r, v, _ = propagate.itrf_at_pairs(self.model, self.sat[idx], t_ns)
         return topocentric(self.site_rows[self.site[idx]], r, v)
 
 
-def _illinois(fun, idx, a, b, fa, fb, tol_s=_REFINE_TOL_S, max_iter=60):
-    """Roots of ``fun(idx, t)`` bracketed by [a, b] with fa, fb of opposite signs
-    (vectorised Illinois regula falsi); returns the root times, (k,)."""
+def _secant_roots(fun, idx, a, b, fa, fb, tol_s=_REFINE_TOL_S, first=None, max_iter=60):
+    """Roots of ``fun(idx, t)`` bracketed by [a, b] with fa, fb of opposite signs: secant
+    steps through the last two estimates (superlinear), bisecting the bracket whenever a
+    step leaves it; stops when a step is below ``tol_s``. ``first``: an estimate of the
+    roots to start from. Vectorised; returns (k,)."""
     a, b, fa, fb = (np.array(x, dtype=float) for x in (a, b, fa, fb))
-    side = np.zeros(len(a), dtype=np.int8)
+    x0, f0, x1, f1 = a.copy(), fa.copy(), b.copy(), fb.copy()
+    if first is not None:  # the first secant through two close points near ``first``
+        x0 = np.clip(np.asarray(first, dtype=float), np.minimum(a, b), np.maximum(a, b))
+        x1 = x0 + np.where(x0 + 1.0 < np.maximum(a, b), 1.0, -1.0)
+        f0, f1 = fun(idx, x0), fun(idx, x1)
+        for x, f in ((x0, f0), (x1, f1)):
+            on_a = np.sign(f) == np.sign(fa)
+            a, fa = np.where(on_a, x, a), np.where(on_a, f, fa)
+            b, fb = np.where(on_a, b, x), np.where(on_a, fb, f)
     active = np.abs(b - a) > tol_s
     for _ in range(max_iter):
-        if not active.any():
-            break
         k = np.flatnonzero(active)
-        denom = fb[k] - fa[k]
-        c = np.where(denom != 0, (a[k] * fb[k] - b[k] * fa[k]) / np.where(denom != 0, denom, 1), 0)
-        mid = 0.5 * (a[k] + b[k])
-        c = np.where((c > np.minimum(a[k], b[k])) & (c < np.maximum(a[k], b[k])), c, mid)
-        fc = fun(idx[k], c)
-        same_as_b = np.sign(fc) == np.sign(fb[k])
-        # c replaces b where f(c) has b's sign, else it replaces a.
-        kb, ka = k[same_as_b], k[~same_as_b]
-        b[kb], fb[kb] = c[same_as_b], fc[same_as_b]
-        fa[kb] = np.where(side[kb] == 1, fa[kb] / 2, fa[kb])
-        side[kb] = 1
-        a[ka], fa[ka] = c[~same_as_b], fc[~same_as_b]
-        fb[ka] = np.where(side[ka] == -1, fb[ka] / 2, fb[ka])
-        side[ka] = -1
-        done = (np.abs(b[k] - a[k]) <= tol_s) | (fc == 0)
+        if not len(k):
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new = x1[k] - f1[k] * (x1[k] - x0[k]) / (f1[k] - f0[k])
+        inside = (new > np.minimum(a[k], b[k])) & (new < np.maximum(a[k], b[k]))
+        new = np.where(inside, new, 0.5 * (a[k] + b[k]))
+        fn = fun(idx[k], new)
+        on_a = np.sign(fn) == np.sign(fa[k])
+        a[k[on_a]], fa[k[on_a]] = new[on_a], fn[on_a]
+        b[k[~on_a]], fb[k[~on_a]] = new[~on_a], fn[~on_a]
+        done = (np.abs(new - x1[k]) <= tol_s) | (np.abs(b[k] - a[k]) <= tol_s) | (fn == 0)
+        x0[k], f0[k], x1[k], f1[k] = x1[k], f1[k], new, fn
         active[k[done]] = False
-    return np.where(np.abs(fa) < np.abs(fb), a, b)
+    return x1
+
+
+def _culminations(evaluate, pair, t, el, j):
+    """Times (s) of maximum elevation of pairs ``pair`` near grid sample ``j`` (a local
+    maximum of the grid elevations ``el`` (pair, time) at times ``t``): the root of the
+    elevation rate in [t[j-1], t[j+1]] by secant steps from the vertex of the parabola
+    through the three samples; ``t[j]`` where the rate does not change sign there."""
+    lo, hi = t[j - 1], t[j + 1]
+    _, _, rate_lo, _ = evaluate(pair, lo)
+    _, _, rate_hi, _ = evaluate(pair, hi)
+    tp = t[j].astype(float)
+    ok = (rate_lo > 0) & (rate_hi < 0)
+    y0, y1, y2 = el[pair, j - 1], el[pair, j], el[pair, j + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vertex = 0.5 * (y0 - y2) / (y0 - 2.0 * y1 + y2)
+    vertex = tp + np.clip(np.nan_to_num(vertex), -0.9, 0.9) * 0.5 * (hi - lo)
+    tp[ok] = _secant_roots(
+        lambda idx, t: evaluate(idx, t)[2], pair[ok], lo[ok], hi[ok], rate_lo[ok],
+        rate_hi[ok], tol_s=_PEAK_TOL_S, first=vertex[ok],
+    )  # fmt: skip
+    return tp
 
 
 def _newton_crossings(evaluate, idx, a, b, fa, fb, level, tol_s=_REFINE_TOL_S, max_iter=30):
     """Times where the elevation of pairs ``idx`` crosses ``level`` inside [a, b], given
     the signs of elevation - level at both ends (fa, fb): Newton steps on the elevation
-    with its analytic rate, falling back to bisection when a step leaves the bracket."""
+    with its analytic rate, falling back to bisection when a step leaves the bracket.
+    Returns the times (s) and the azimuths (degrees) at the last estimate evaluated (at
+    most ``tol_s`` away)."""
     a, b, fa = (np.array(x, dtype=float) for x in (a, b, fa))
     x = a - fa * (b - a) / (np.asarray(fb, dtype=float) - fa)
+    az = np.full(len(a), np.nan)
     active = np.ones(len(a), dtype=bool)
     for _ in range(max_iter):
         k = np.flatnonzero(active)
         if not len(k):
             break
-        _, el, rate = evaluate(idx[k], x[k])
+        az[k], el, rate, _ = evaluate(idx[k], x[k])
         f = el - level
         lower = np.sign(f) == np.sign(fa[k])
         a[k[lower]] = x[k[lower]]
@@ -196,7 +239,7 @@ def _newton_crossings(evaluate, idx, a, b, fa, fb, level, tol_s=_REFINE_TOL_S, m
         done = (np.abs(new - x[k]) <= tol_s) | (np.abs(b[k] - a[k]) <= tol_s)
         x[k] = new
         active[k[done]] = False
-    return x
+    return x, az
 
 
 def passes(
@@ -257,8 +300,9 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     step = grid[1] - grid[0]
     ext = np.concatenate([[grid[0] - step], grid, [grid[-1] + step]])
     pos = propagate.states(_sub_model(model, sats), ext, itrf=True)[0]
+    px, py, pz = (np.ascontiguousarray(pos[..., k]) for k in range(3))
     el_ext = np.empty((n_sites, n_sat, n_t + 2))
-    elevation_grid(site_rows, pos, el_ext)
+    elevation_grid(site_rows, px, py, pz, el_ext)
     el_ext = el_ext.reshape(n_sites * n_sat, n_t + 2)
     el = el_ext[:, 1:-1]
     site_of_pair = np.repeat(np.arange(n_sites), n_sat)
@@ -270,54 +314,53 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     # Candidate culminations: local maxima of the extended grid, refined and kept inside
     # the window; and the window's edges when the elevation falls away from them.
     pair, j = hump_candidates(el_ext, min_el, _PEAK_MARGIN_DEG)
-    _, _, rate_lo = evaluate(pair, t_ext[j - 1])
-    _, _, rate_hi = evaluate(pair, t_ext[j + 1])
-    brackets = (rate_lo > 0) & (rate_hi < 0)
-    tp = t_ext[j].astype(float)
-    tp[brackets] = _illinois(
-        lambda idx, t: evaluate(idx, t)[2],
-        pair[brackets], t_ext[j - 1][brackets], t_ext[j + 1][brackets],
-        rate_lo[brackets], rate_hi[brackets], tol_s=_PEAK_TOL_S,
-    )  # fmt: skip
+    tp = _culminations(evaluate, pair, t_ext, el_ext, j)
     tp = np.clip(tp, t_s[0], t_s[-1])
-    _, ep, _ = evaluate(pair, tp)
     edge_pairs = [np.flatnonzero((el[:, 0] >= min_el) & (el[:, 0] > el[:, 1])),
                   np.flatnonzero((el[:, -1] >= min_el) & (el[:, -1] >= el[:, -2]))]  # fmt: skip
     pair = np.concatenate([pair, *edge_pairs])
     tp = np.concatenate(
         [tp, np.full(len(edge_pairs[0]), t_s[0]), np.full(len(edge_pairs[1]), t_s[-1])]
     )
-    ep = np.concatenate([ep, el[edge_pairs[0], 0], el[edge_pairs[1], -1]])
+    az_cul, ep, _, _ = evaluate(pair, tp)
     keep = ep >= min_el
-    pair, tp, ep = pair[keep], tp[keep], ep[keep]
+    pair, tp, ep, az_cul = pair[keep], tp[keep], ep[keep], az_cul[keep]
     if not len(pair):
         return pd.DataFrame()
 
     # Group candidates into passes: the grid samples below the threshold around them.
     jp = np.clip(np.searchsorted(t_s, tp, side="right") - 1, 0, n_t - 1)
     left, right = pass_bounds(el, min_el, pair, jp)
-    cand = pd.DataFrame({"pair": pair, "left": left, "right": right, "tp": tp, "ep": ep})
+    cand = pd.DataFrame(
+        {"pair": pair, "left": left, "right": right, "jp": jp, "tp": tp, "ep": ep, "az": az_cul}
+    )
     best = cand.sort_values("ep", ascending=False).drop_duplicates(["pair", "left", "right"])
-    pair, left, right = (best[c].to_numpy() for c in ("pair", "left", "right"))
-    tp, ep = best["tp"].to_numpy(), best["ep"].to_numpy()
+    pair, left, right, jp = (best[c].to_numpy() for c in ("pair", "left", "right", "jp"))
+    tp, ep, az_cul = (best[c].to_numpy() for c in ("tp", "ep", "az"))
 
-    rise = np.full(len(pair), t_s[0])
-    has_rise = left >= 0
-    if has_rise.any():
-        rise[has_rise] = _newton_crossings(
-            evaluate, pair[has_rise], t_s[left[has_rise]], tp[has_rise],
-            el[pair[has_rise], left[has_rise]] - min_el, ep[has_rise] - min_el, min_el,
-        )  # fmt: skip
-    set_ = np.full(len(pair), t_s[-1])
-    has_set = right < n_t
-    if has_set.any():
-        set_[has_set] = _newton_crossings(
-            evaluate, pair[has_set], tp[has_set], t_s[right[has_set]],
-            ep[has_set] - min_el, el[pair[has_set], right[has_set]] - min_el, min_el,
-        )  # fmt: skip
-    az_rise = evaluate(pair, rise)[0]
-    az_cul = evaluate(pair, tp)[0]
-    az_set = evaluate(pair, set_)[0]
+    # Crossings of the threshold, bracketed by the grid samples on either side of it
+    # (or by the culmination when no sample above the threshold lies between).
+    rise, az_rise = np.full(len(pair), t_s[0]), np.full(len(pair), np.nan)
+    k = np.flatnonzero(left >= 0)
+    inner = np.minimum(left[k] + 1, jp[k])
+    hi_t = np.where(inner > left[k], t_s[inner], tp[k])
+    hi_el = np.where(inner > left[k], el[pair[k], inner], ep[k])
+    rise[k], az_rise[k] = _newton_crossings(
+        evaluate, pair[k], t_s[left[k]], hi_t, el[pair[k], left[k]] - min_el, hi_el - min_el,
+        min_el,
+    )  # fmt: skip
+    set_, az_set = np.full(len(pair), t_s[-1]), np.full(len(pair), np.nan)
+    k = np.flatnonzero(right < n_t)
+    inner = np.maximum(right[k] - 1, jp[k])
+    lo_t = np.where(inner > jp[k], t_s[inner], tp[k])
+    lo_el = np.where(inner > jp[k], el[pair[k], inner], ep[k])
+    set_[k], az_set[k] = _newton_crossings(
+        evaluate, pair[k], lo_t, t_s[right[k]], lo_el - min_el, el[pair[k], right[k]] - min_el,
+        min_el,
+    )  # fmt: skip
+    for t, az, edge in ((rise, az_rise, left < 0), (set_, az_set, right >= n_t)):
+        if edge.any():  # the window's edges: no crossing was refined there
+            az[edge] = evaluate(pair[edge], t[edge])[0]
     t0 = grid[0]
     return pd.DataFrame(
         {
@@ -331,8 +374,8 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
             "culmination_azimuth": az_cul,
             "set_azimuth": az_set,
             "duration_s": set_ - rise,
-            "in_progress_at_start": ~has_rise,
-            "in_progress_at_stop": ~has_set,
+            "in_progress_at_start": left < 0,
+            "in_progress_at_stop": right >= n_t,
         }
     )
 

@@ -21,6 +21,7 @@ from sgp4.earth_gravity import wgs72
 
 from sahelsat import vmath
 from sahelsat.frames import (
+    EARTH_ROTATION_RAD_S,
     WGS84_A_KM,
     WGS84_E2,
     geodetic_point,
@@ -457,13 +458,13 @@ def geodetic_teme_row(teme_r, rot, i, lat, lon, alt):
             alt[i, j] = h
 
 
-@njit(cache=True, fastmath=FAST)
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
 def propagate_pairs(coef, epoch_ns, sat_index, t_ns, rot, out_r, out_v, out_err):
     """ITRF states of (satellite, instant) pairs: ``sat_index``, ``t_ns`` and ``rot`` (one
     row per pair), writing ``out_r``/``out_v`` (pair, 3) and ``out_err`` (pair,).
 
-    Serial: its callers (root refinement) pass a few thousand pairs at a time, too few
-    to pay for waking a thread pool."""
+    Serial (its callers, root refinements, pass a few thousand pairs at a time: too few
+    to pay for waking a thread pool) and scalar."""
     for k in range(sat_index.shape[0]):
         i = sat_index[k]
         t = (t_ns[k] - epoch_ns[i]) / 6.0e10
@@ -475,3 +476,33 @@ def propagate_pairs(coef, epoch_ns, sat_index, t_ns, rot, out_r, out_v, out_err)
             x, y, z, vx, vy, vz = teme_to_itrf_point(rot[k], x, y, z, vx, vy, vz)
         out_r[k, 0], out_r[k, 1], out_r[k, 2] = x, y, z
         out_v[k, 0], out_v[k, 1], out_v[k, 2] = vx, vy, vz
+
+
+@njit(cache=True, parallel=True, fastmath=vmath.FAST, error_model="numpy")
+def look_pairs(
+    coef, epoch_ns, sat_index, t_ns, rot_t, site_rows, site_index, az, el, rate, range_rate
+):
+    """Azimuth, elevation (degrees), elevation rate (degrees/s) and range rate (km/s) of
+    satellite ``sat_index[k]`` at ``t_ns[k]`` from site ``site_index[k]`` (rows of
+    :func:`sahelsat.frames.site_frames`); ``rot_t`` (6, pair). NaN where SGP4 fails.
+    Vectorised over pairs (coefficients are gathered per lane) and threaded."""
+    for k in prange(sat_index.shape[0]):
+        i = sat_index[k]
+        x, y, z, vx, vy, vz, code = sgp4_lane(coef[i], (t_ns[k] - epoch_ns[i]) / 6.0e10)
+        x, y, z, vx, vy, vz = itrf_lane(rot_t, k, EARTH_ROTATION_RAD_S, x, y, z, vx, vy, vz)
+        site = site_rows[site_index[k]]
+        dx, dy, dz = x - site[0], y - site[1], z - site[2]
+        e = site[3] * dx + site[4] * dy + site[5] * dz
+        n = site[6] * dx + site[7] * dy + site[8] * dz
+        u = site[9] * dx + site[10] * dy + site[11] * dz
+        de = site[3] * vx + site[4] * vy + site[5] * vz
+        dn = site[6] * vx + site[7] * vy + site[8] * vz
+        du = site[9] * vx + site[10] * vy + site[11] * vz
+        h = np.sqrt(e * e + n * n)
+        dh = (e * de + n * dn) / h
+        ok = code == 0.0
+        a = vmath.atan2(e, n) * RAD2DEG
+        az[k] = (a + 360.0 * (a < 0.0)) if ok else np.nan
+        el[k] = vmath.atan2(u, h) * RAD2DEG if ok else np.nan
+        rate[k] = (h * du - u * dh) / (h * h + u * u) * RAD2DEG if ok else np.nan
+        range_rate[k] = (e * de + n * dn + u * du) / np.sqrt(h * h + u * u) if ok else np.nan
