@@ -170,6 +170,20 @@ def country_outlines() -> dict[str, shapely.Geometry]:
     return {code: _outline(code) for code in COUNTRIES}
 
 
+def draw_outlines(ax, color: str = "black") -> None:
+    """Draw the three countries' outlines and codes on matplotlib axes in lon/lat degrees
+    (equal aspect, axis labels)."""
+    for code, geom in country_outlines().items():
+        for poly in getattr(geom, "geoms", [geom]):
+            x, y = poly.exterior.xy
+            ax.plot(x, y, color=color, linewidth=0.8)
+        c = geom.representative_point()
+        ax.annotate(code, (c.x, c.y), fontsize=8, color="dimgray", ha="center")
+    ax.set_xlabel("longitude (deg E)")
+    ax.set_ylabel("latitude (deg N)")
+    ax.set_aspect("equal")
+
+
 def area_geometry(area: str = "AES") -> shapely.Geometry:
     """A named area as one lon/lat geometry: ``AES`` (the three countries) or one ISO3/name."""
     if area.strip().upper() in ("AES", "SAHEL", "ALL"):

@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-COMMAND_MODULES = ["orbit", "comms", "monitor", "service"]
+COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage"]
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sahelsat.cli.{_name}").register(app)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sahelsat import places
 from sahelsat.comms import budget, dvbs2, link
 from sahelsat.comms.defaults import (
     DESIGNED_SLOTS_DEG,
@@ -52,8 +53,6 @@ def beam_centres(scenario: Scenario, area: str = "AES") -> np.ndarray:
     ``beam_spacing_deg`` is 0, else a grid spaced ``beam_spacing_deg`` as seen from GEO
     (about 35,786 km away), kept where it falls within one spacing of the area."""
     import shapely
-
-    from sahelsat import places
 
     shape = places.area_geometry(area)
     if scenario.beam_spacing_deg <= 0:
@@ -352,8 +351,6 @@ def dth_footprint(
     longitude_deg, inside, elevation_deg, eirp_dbw, availability_percent``."""
     import shapely
 
-    from sahelsat import places
-
     table = dvbs2.modcod_table()
     hit = table["name"].str.upper() == modcod.strip().upper()
     if not hit.any():
@@ -381,21 +378,6 @@ def dth_footprint(
     return pd.DataFrame({"latitude_deg": glat, "longitude_deg": glon, "inside": inside,
                          "elevation_deg": el, "eirp_dbw": eirp,
                          "availability_percent": avail})  # fmt: skip
-
-
-def _outline_axes(ax):
-    from sahelsat import places
-
-    for code, geom in places.country_outlines().items():
-        polys = getattr(geom, "geoms", [geom])
-        for poly in polys:
-            x, y = poly.exterior.xy
-            ax.plot(x, y, color="black", linewidth=0.8)
-        c = geom.representative_point()
-        ax.annotate(code, (c.x, c.y), fontsize=8, color="dimgray", ha="center")
-    ax.set_xlabel("longitude (deg E)")
-    ax.set_ylabel("latitude (deg N)")
-    ax.set_aspect("equal")
 
 
 def write_outputs(plan: ServicePlan, folder) -> list[Path]:
@@ -443,7 +425,7 @@ def write_outputs(plan: ServicePlan, folder) -> list[Path]:
         ("throughput_mbps", "throughput at target availability (Mbit/s)", "cividis"),
     ]:
         fig, ax = plt.subplots(figsize=(9, 6))
-        _outline_axes(ax)
+        places.draw_outlines(ax)
         sc = ax.scatter(
             s["longitude_deg"],
             s["latitude_deg"],
@@ -497,7 +479,7 @@ def plot_footprint(fp: pd.DataFrame, path, title: str, target: float) -> Path:
                          cmap="viridis")  # fmt: skip
     if np.nanmax(grid) >= target >= np.nanmin(grid):
         ax.contour(lons, lats, grid, levels=[target], colors="red", linewidths=1.5)
-    _outline_axes(ax)
+    places.draw_outlines(ax)
     fig.colorbar(mesh, ax=ax, label="availability (%)")
     ax.set_title(title)
     path = Path(path)

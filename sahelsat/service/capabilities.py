@@ -491,7 +491,9 @@ def _run_coverage_job(params: dict, ctx) -> JobOutput:
                 round(float(np.nanmean(values)), 3) if np.isfinite(values).any() else None
             )
     stem = f"coverage_{params['fleet']}_{params['area']}"
-    return JobOutput(summary, [(f"{stem}.nc", "application/x-netcdf", bytes(ds.to_netcdf()))])
+    return JobOutput(
+        summary, [(f"{stem}.nc", "application/x-netcdf", bytes(ds.to_netcdf(engine="scipy")))]
+    )
 
 
 def register_jobs() -> None:
