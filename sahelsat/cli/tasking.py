@@ -1,0 +1,273 @@
+"""Earth-observation planning commands: ``spot5``, ``opportunities``, ``plan``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def _out() -> Console:
+    """Standard output; wide enough for tables when it is a file or a pipe."""
+    return Console(width=None if sys.stdout.isatty() else 132)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def spot5(
+    file: Path = typer.Argument(..., help="A SPOT5 instance file (.spot), e.g. 1504.spot."),
+    time_limit: float = typer.Option(
+        60.0, "--time-limit", min=0.1, help="Solver time limit in seconds."
+    ),
+    workers: int = typer.Option(2, "--workers", min=1, help="CP-SAT worker threads."),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.table,
+        "--format",
+        help="'json' prints one object {instance, value, proven_optimal, seconds, selected}.",
+    ),
+) -> None:
+    """Solve one instance of the SPOT5 photograph-scheduling benchmark (Bensana et al. 1999).
+
+    Picks the photographs (and instrument: 1 front, 2 middle, 3 rear, 13 stereo) that
+    maximise total weight under the instance's forbidden tuples and recorder capacity,
+    with the same CP-SAT selection core as `sahelsat plan`.
+    """
+    from sahelsat.tasking.spot5 import Spot5FormatError, read_spot5, solve_spot5
+
+    err = Console(stderr=True)
+    try:
+        instance = read_spot5(file)
+    except Spot5FormatError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    if fmt is OutputFormat.table:
+        with err.status(f"solving {instance.name} ({instance.n_photographs} photographs)"):
+            solution = solve_spot5(instance, time_limit=time_limit, workers=workers)
+    else:
+        solution = solve_spot5(instance, time_limit=time_limit, workers=workers)
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(solution.to_json()))
+        return
+    table = Table(title=f"SPOT5 instance {instance.name}")
+    for col in ("photographs", "value", "upper bound", "proven optimal", "seconds", "taken"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        str(instance.n_photographs),
+        str(solution.value),
+        str(solution.bound),
+        "yes" if solution.proven_optimal else "no",
+        f"{solution.seconds:.2f}",
+        str(len(solution.selected)),
+    )
+    _out().print(table)
+
+
+def _fleet(spec: str):
+    """``resource``/``eo`` (Sentinel-1/2, Landsat 8/9), a shipped catalogue, or TLE/OMM
+    files, joined with commas (e.g. ``resource,design.tle``)."""
+    from sahelsat.fleet import CATALOGUES, catalogue, earth_observation_fleet, load_elements
+
+    fleet = None
+    for part in [p.strip() for p in spec.split(",") if p.strip()]:
+        if part.lower() in ("resource", "eo"):
+            more = earth_observation_fleet()
+        elif part.lower() in CATALOGUES:
+            more = catalogue(part)
+        elif Path(part).is_file():
+            more = load_elements(Path(part), strict=False)
+        else:
+            raise typer.BadParameter(
+                f"{part!r} is neither a catalogue (resource, {', '.join(CATALOGUES)}) nor a file",
+                param_hint="--fleet",
+            )
+        fleet = more if fleet is None else fleet + more
+    if fleet is None or not len(fleet):
+        raise typer.BadParameter("no satellite in the fleet", param_hint="--fleet")
+    return fleet
+
+
+def _window(start: str, days: float):
+    from sahelsat.timescale import TimeError, as_utc
+
+    try:
+        t0 = as_utc(start, "--start")[0]
+    except TimeError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--start") from None
+    if not days > 0:
+        raise typer.BadParameter("must be > 0", param_hint="--days")
+    return t0, t0 + np.timedelta64(int(round(days * 86400e9)), "ns")
+
+
+def _requests(aoi: Path, t0, t1):
+    from sahelsat.tasking.requests import RequestError, read_requests
+
+    try:
+        return read_requests(aoi, start=t0, end=t1)
+    except RequestError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+AOI_HELP = (
+    "GeoJSON file of areas: Polygon/MultiPolygon, or Point with a radius_km property;"
+    " optional properties id, priority, start, end, sensor (optical/sar/any),"
+    " max_off_nadir_deg, min_sun_elevation_deg, mode (mono/stereo), repeat_days."
+)
+FLEET_HELP = (
+    "resource (Sentinel-1/2, Landsat 8/9), another shipped catalogue, or TLE/OMM files of"
+    " your own satellites (agile optical imagers), joined with commas."
+)
+
+
+def opportunities(
+    aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
+    fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
+    start: str = typer.Option(..., "--start", help="Start of the search, UTC ISO-8601."),
+    days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
+    limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """When is the next image of these areas? Every imaging opportunity, soonest first.
+
+    For each area and satellite: the time, the sensor (SAR or optical), the off-nadir
+    angle, the Sun's elevation and the fraction of the area the strip covers.
+    """
+    from sahelsat.tasking.opportunities import find_opportunities
+
+    t0, t1 = _window(start, days)
+    reqs = _requests(aoi, t0, t1)
+    ships = _fleet(fleet)
+    err = Console(stderr=True)
+    with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
+        found = find_opportunities(ships, reqs, t0, t1)
+    shown = found.head(limit)
+    if fmt is OutputFormat.json:
+        cols = ["request", "satellite", "sensor", "start", "end", "off_nadir_deg",
+                "look_angle_deg", "sun_elevation_deg", "coverage"]  # fmt: skip
+        rows = shown[cols].copy()
+        for c in ("start", "end"):
+            rows[c] = rows[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+        typer.echo(json.dumps(rows.to_dict(orient="records")))
+        return
+    table = Table(title=f"Next imaging chances ({len(found)} found, soonest first)")
+    for col in ("area", "satellite", "sensor", "start (UTC)", "s", "off-nadir", "sun", "cover"):
+        table.add_column(col, justify="left" if col in ("area", "satellite") else "right")
+    for r in shown.itertuples(index=False):
+        table.add_row(
+            r.request, r.satellite, r.sensor, f"{r.start:%Y-%m-%d %H:%M:%S}",
+            f"{(r.end - r.start) / np.timedelta64(1, 's'):.0f}", f"{r.off_nadir_deg:.1f}",
+            f"{r.sun_elevation_deg:.0f}", f"{100 * r.coverage:.0f} %",
+        )  # fmt: skip
+    _out().print(table)
+    missing = sorted({r.id for r in reqs} - set(found["request"]))
+    if missing:
+        err.print(f"[yellow]no opportunity[/yellow] in the window for: {', '.join(missing)}")
+
+
+def plan(
+    aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
+    fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
+    start: str = typer.Option(..., "--start", help="Start of the plan, UTC ISO-8601."),
+    days: float = typer.Option(1.0, "--days", help="Length of the plan, days."),
+    time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Solver seconds."),
+    method: str = typer.Option("cp-sat", "--method", help="cp-sat (optimal) or greedy (fast)."),
+    min_elevation: float = typer.Option(5.0, help="Ground-station antenna mask, degrees."),
+    out: Path = typer.Option(
+        None, "--out", help="Folder for plan.json, CSV tables, gantt.png and strips.png."
+    ),
+) -> None:
+    """Plan acquisitions and downlinks: the best set of images for the areas' priorities.
+
+    Finds the opportunities, the contacts with Bamako, Niamey and Ouagadougou, then
+    chooses acquisitions under slew time, recorder memory, energy per orbit and downlink
+    (memory is freed only by a contact). Prints a summary with the optimality gap and,
+    for each request not served, why (no opportunity, conflict, energy, memory, downlink).
+    """
+    from sahelsat.tasking.outputs import summary_text, write_plan
+    from sahelsat.tasking.pipeline import plan_requests
+
+    if method not in ("cp-sat", "greedy"):
+        raise typer.BadParameter("use cp-sat or greedy", param_hint="--method")
+    t0, t1 = _window(start, days)
+    reqs = _requests(aoi, t0, t1)
+    ships = _fleet(fleet)
+    err = Console(stderr=True)
+    with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
+        result, opps = plan_requests(
+            reqs, ships, t0, t1, min_elevation=min_elevation, time_limit=time_limit,
+            method=method,
+        )  # fmt: skip
+    _out().print(summary_text(result))
+    if out is not None:
+        files = write_plan(
+            result, out, strips=dict(zip(opps["opportunity"], opps["strip"], strict=True)),
+            areas={r.id: r.aoi for r in reqs},
+        )  # fmt: skip
+        err.print("wrote " + ", ".join(str(f) for f in files))
+
+
+def bench_spot5(
+    folder: Path = typer.Option(
+        None,
+        "--data",
+        help="Folder with the .spot files and known_values.csv (default ../shared/data/spot5).",
+    ),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Seconds per instance."),
+    only: str = typer.Option(None, "--only", help="Comma-separated instance files, e.g. 8,54."),
+) -> None:
+    """Solve every SPOT5 instance and print ours beside the published best value.
+
+    Each answer is verified (forbidden tuples, recorder capacity) before it is reported.
+    """
+    import csv
+
+    from sahelsat.tasking.spot5 import check_spot5, read_spot5, solve_spot5
+
+    if folder is None:
+        folder = Path(__file__).resolve().parents[3] / "shared" / "data" / "spot5"
+    index = folder / "known_values.csv"
+    if not index.is_file():
+        raise typer.BadParameter(f"{index} not found", param_hint="--data")
+    with open(index) as f:
+        known = list(csv.DictReader(f))
+    if only:
+        wanted = {w.strip().removesuffix(".spot") for w in only.split(",")}
+        known = [k for k in known if k["file"].removesuffix(".spot") in wanted]
+    table = Table(title=f"SPOT5 benchmark, {time_limit:g} s per instance")
+    for col in ("instance", "photographs", "published", "ours", "gap", "proven", "seconds"):
+        table.add_column(col, justify="right")
+    err = Console(stderr=True)
+    for k in known:
+        instance = read_spot5(folder / k["file"])
+        with err.status(f"solving {k['file']}"):
+            sol = solve_spot5(instance, time_limit=time_limit)
+        value, problems = check_spot5(instance, sol.selected)
+        if problems or value != sol.value:
+            err.print(f"[red]invalid answer[/red] on {k['file']}: {problems[:3]}")
+            raise typer.Exit(1)
+        best = int(k["best_known_value"])
+        table.add_row(
+            k["instance"], str(instance.n_photographs), str(best), str(sol.value),
+            str(best - sol.value) if sol.value < best else "0",
+            "yes" if sol.proven_optimal else "no", f"{sol.seconds:.1f}",
+        )  # fmt: skip
+    _out().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the Earth-observation planning commands to ``app`` (and ``bench spot5``)."""
+    app.command("spot5")(spot5)
+    app.command("opportunities")(opportunities)
+    app.command("plan")(plan)
+    bench = typer.Typer(help="Benchmarks against published values.", no_args_is_help=True)
+    bench.command("spot5")(bench_spot5)
+    app.add_typer(bench, name="bench")

@@ -1,0 +1,172 @@
+"""Plans out: JSON and CSV tables, a Gantt chart, a map of the planned strips, a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sahelsat.tasking.scheduler import Plan
+
+
+def _iso(t) -> str | None:
+    return None if pd.isna(t) else pd.Timestamp(t).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan as plain JSON-ready data (UTC ISO-8601 times)."""
+    acq = []
+    for row in plan.acquisitions.itertuples(index=False):
+        acq.append(
+            {
+                "opportunity": row.opportunity,
+                "request": row.request,
+                "satellite": row.satellite,
+                "start": _iso(row.start),
+                "end": _iso(row.end),
+                "look_angle_deg": float(row.look_angle_deg),
+                "value": int(row.value),
+                "volume_gbit": round(float(row.volume_gbit), 6),
+                "energy_wh": round(float(row.energy_wh), 6),
+                "contact": row.contact,
+                "station": row.station,
+                "downlink_end": _iso(row.downlink_end),
+                "latency_s": None if pd.isna(row.latency_s) else round(float(row.latency_s), 1),
+            }
+        )
+    return {
+        "value": plan.value,
+        "bound": plan.bound,
+        "gap": round(plan.gap, 6),
+        "proven_optimal": plan.proven_optimal,
+        "method": plan.method,
+        "seconds": round(plan.seconds, 3),
+        "requests": len(plan.problem.requests),
+        "satisfied": int(plan.acquisitions["request"].nunique()),
+        "acquisitions": acq,
+        "unsatisfied": plan.unsatisfied.to_dict(orient="records"),
+    }
+
+
+def summary_text(plan: Plan) -> str:
+    """A readable summary: value and gap, requests served, and why the others are not."""
+    n = len(plan.problem.requests)
+    served = int(plan.acquisitions["request"].nunique())
+    lines = [
+        f"Plan: {served} of {n} requests served, {len(plan.acquisitions)} acquisitions,"
+        f" value {plan.value} (bound {plan.bound}, gap {100 * plan.gap:.2f} %,"
+        f" {'proven optimal' if plan.proven_optimal else 'not proven optimal'};"
+        f" {plan.method}, {plan.seconds:.1f} s)",
+    ]
+    lat = plan.acquisitions["latency_s"].dropna()
+    if len(lat):
+        lines.append(
+            f"Downlink latency: median {lat.median() / 60:.0f} min, max {lat.max() / 60:.0f} min"
+        )
+    if len(plan.unsatisfied):
+        counts = plan.unsatisfied["reason"].value_counts()
+        lines.append("Unsatisfied: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        for row in plan.unsatisfied.itertuples(index=False):
+            lines.append(f"  - {row.request}: {row.reason} ({row.detail})")
+    return "\n".join(lines)
+
+
+def gantt_png(plan: Plan, path: str | Path) -> Path:
+    """Gantt chart: a row per satellite (acquisitions) and per station (contacts used)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    acq = plan.acquisitions
+    sats = list(plan.problem.satellites["satellite"])
+    used = acq.dropna(subset=["contact"])
+    con = plan.problem.contacts.set_index("contact")
+    stations = sorted(set(used["station"])) if len(used) else []
+    rows = sats + [f"station {s}" for s in stations]
+    fig, ax = plt.subplots(figsize=(12, 0.5 * len(rows) + 1.5))
+    colours = {s: plt.cm.tab10(i % 10) for i, s in enumerate(sats)}
+    epoch = pd.Timestamp(plan.problem.epoch)
+
+    def hours(t):
+        return (pd.Timestamp(t) - epoch).total_seconds() / 3600.0
+
+    ends = [hours(t) for t in list(acq["end"]) + list(con.loc[sorted(set(used["contact"])), "end"])]
+    visible = max(max(ends, default=1.0), 1.0) / 250.0  # acquisitions last seconds: widen them
+    for r in acq.itertuples(index=False):
+        y = rows.index(r.satellite)
+        ax.barh(y, max(hours(r.end) - hours(r.start), visible), left=hours(r.start),
+                color=colours[r.satellite], height=0.6)  # fmt: skip
+        ax.annotate(str(r.request), (hours(r.start), y - 0.35), fontsize=7, ha="center")
+    for c in sorted(set(used["contact"])):
+        k = con.loc[c]
+        y = rows.index(f"station {k['station']}")
+        ax.barh(y, hours(k["end"]) - hours(k["start"]), left=hours(k["start"]),
+                color=colours[k["satellite"]], height=0.6, alpha=0.7)  # fmt: skip
+    ax.set_yticks(range(len(rows)), rows)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"hours from {epoch:%Y-%m-%d %H:%M} UTC")
+    ax.set_title(f"Acquisitions and downlinks: value {plan.value}, {len(acq)} acquisitions")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def strip_map_png(plan: Plan, strips: dict, areas: dict, path: str | Path) -> Path:
+    """Map of the planned strips over the areas of interest and the three countries.
+
+    ``strips``: opportunity id -> shapely polygon (lon/lat); ``areas``: request id ->
+    shapely polygon. Served areas are drawn in blue, unserved in red.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sahelsat.places import country_outlines
+
+    fig, ax = plt.subplots(figsize=(10, 7))
+    for geom in country_outlines().values():
+        for poly in getattr(geom, "geoms", [geom]):
+            ax.plot(*poly.exterior.xy, color="0.4", lw=0.8)
+    served = set(plan.acquisitions["request"])
+    for rid, geom in areas.items():
+        for poly in getattr(geom, "geoms", [geom]):
+            ax.fill(*poly.exterior.xy, color="tab:blue" if rid in served else "tab:red",
+                    alpha=0.5, lw=0)  # fmt: skip
+    for oid in plan.acquisitions["opportunity"]:
+        geom = strips.get(oid)
+        if geom is None or geom.is_empty:
+            continue
+        for poly in getattr(geom, "geoms", [geom]):
+            ax.plot(*poly.exterior.xy, color="tab:orange", lw=0.8)
+    ax.set_xlabel("longitude (deg)")
+    ax.set_ylabel("latitude (deg)")
+    ax.set_aspect(1.0 / np.cos(np.radians(15.0)))
+    ax.set_title("Planned strips (orange) over served (blue) and unserved (red) areas")
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_plan(plan: Plan, folder: str | Path, strips=None, areas=None) -> list[Path]:
+    """Write ``plan.json``, ``acquisitions.csv``, ``unsatisfied.csv``, ``summary.txt``,
+    ``gantt.png`` and (with ``strips`` and ``areas``) ``strips.png`` into ``folder``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = [folder / "plan.json", folder / "acquisitions.csv", folder / "unsatisfied.csv",
+           folder / "summary.txt"]  # fmt: skip
+    out[0].write_text(json.dumps(plan_to_dict(plan), indent=1))
+    plan.acquisitions.to_csv(out[1], index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    plan.unsatisfied.to_csv(out[2], index=False)
+    out[3].write_text(summary_text(plan) + "\n")
+    out.append(gantt_png(plan, folder / "gantt.png"))
+    if strips is not None and areas is not None:
+        out.append(strip_map_png(plan, strips, areas, folder / "strips.png"))
+    return out
