@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	$(BIN)/sahelsat demo
+	$(BIN)/sahelsat run sahel --out output
 
 lint: install
 	$(BIN)/ruff check sahelsat tests benchmarks tools

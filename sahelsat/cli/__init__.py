@@ -21,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking"]
+COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking", "scenario"]
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sahelsat.cli.{_name}").register(app)

@@ -1,0 +1,5 @@
+"""``python -m sahelsat``: the command line."""
+
+from sahelsat.cli import main
+
+main()

@@ -1,0 +1,383 @@
+"""The mission report: one self-contained HTML file per language (figures embedded), and a
+PDF when a headless Chromium is installed.
+
+Summary figures come first (:func:`key_figures`, each also written to
+``key_figures.json``), then one section per capability with its maps, plots and tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from sahelsat.scenario.run import Results
+
+TEXT = {
+    "en": {
+        "title": "Mission report",
+        "window": "Window",
+        "generated": "Generated",
+        "summary": "Summary",
+        "imaging_sats": "Imaging satellites",
+        "broadband_sats": "Broadband satellites",
+        "passes": "Passes over the ground stations",
+        "contact_min": "Contact time, all stations (min)",
+        "coverage_mean": "Time covered, area mean (%)",
+        "gap_mean_h": "Mean revisit gap, area mean of cells seen twice or more (h)",
+        "gap_max_h": "Longest revisit gap, worst such cell (h)",
+        "never_covered_pct": "Area never covered in the window (%)",
+        "settlements": "Settlements planned",
+        "served_pct": "Population served at the target (%)",
+        "requests_served": "Imaging requests served",
+        "plan_value": "Plan value (optimality gap %)",
+        "latency_min": "Median downlink latency (min)",
+        "sec_passes": "Ground-station passes",
+        "sec_coverage": "Coverage and revisit",
+        "sec_connectivity": "Connectivity",
+        "sec_tasking": "Earth-observation plan",
+        "sec_errors": "Steps that failed",
+        "sec_notes": "Notes",
+        "per_station": "Passes per station",
+        "station": "station",
+        "count": "passes",
+        "contact": "contact (min)",
+        "next_image": "Next image of each request",
+        "unsatisfied": "Requests not served, and why",
+        "request_errors": "Requests rejected at validation",
+        "none": "none",
+        "not_run": "not available (the step failed: see below)",
+        "pass_note": "Elevation ≥ {el:g}° at the station; times UTC.",
+        "cov_note": "Cells of {res:g}°, steps of {step:g} s, satellite elevation ≥ {el:g}°"
+        "{regard}.",
+        "conn_note": "Target: {av:g} % of an average year at {tp:g} Mbit/s ({band} band, "
+        "ITU-R P.618).",
+        "population": "population",
+        "dish": "smallest dish",
+        "served": "served",
+        "request": "request",
+        "satellite": "satellite",
+        "start": "start (UTC)",
+        "sensor": "sensor",
+        "coverage_frac": "area covered",
+        "reason": "reason",
+        "detail": "detail",
+        "timings": "Step run times (s)",
+        "off_nadir": "off-nadir angle",
+    },
+    "fr": {
+        "title": "Rapport de mission",
+        "window": "Période",
+        "generated": "Produit le",
+        "summary": "Synthèse",
+        "imaging_sats": "Satellites d'imagerie",
+        "broadband_sats": "Satellites haut débit",
+        "passes": "Passages au-dessus des stations sol",
+        "contact_min": "Temps de contact, toutes stations (min)",
+        "coverage_mean": "Temps couvert, moyenne sur la zone (%)",
+        "gap_mean_h": "Intervalle moyen de revisite, cellules vues au moins deux fois (h)",
+        "gap_max_h": "Plus long intervalle de revisite, pire de ces cellules (h)",
+        "never_covered_pct": "Zone jamais couverte sur la période (%)",
+        "settlements": "Localités étudiées",
+        "served_pct": "Population desservie à l'objectif (%)",
+        "requests_served": "Demandes d'imagerie satisfaites",
+        "plan_value": "Valeur du plan (écart à l'optimum %)",
+        "latency_min": "Latence médiane de vidage (min)",
+        "sec_passes": "Passages au-dessus des stations sol",
+        "sec_coverage": "Couverture et revisite",
+        "sec_connectivity": "Connectivité",
+        "sec_tasking": "Plan d'observation de la Terre",
+        "sec_errors": "Étapes en échec",
+        "sec_notes": "Remarques",
+        "per_station": "Passages par station",
+        "station": "station",
+        "count": "passages",
+        "contact": "contact (min)",
+        "next_image": "Prochaine image de chaque demande",
+        "unsatisfied": "Demandes non satisfaites, et pourquoi",
+        "request_errors": "Demandes rejetées à la validation",
+        "none": "aucune",
+        "not_run": "non disponible (l'étape a échoué : voir plus bas)",
+        "pass_note": "Élévation ≥ {el:g}° à la station ; heures en UTC.",
+        "cov_note": "Cellules de {res:g}°, pas de {step:g} s, élévation du satellite ≥ {el:g}°"
+        "{regard}.",
+        "conn_note": "Objectif : {av:g} % d'une année moyenne à {tp:g} Mbit/s (bande {band}, "
+        "UIT-R P.618).",
+        "population": "population",
+        "dish": "plus petite antenne",
+        "served": "desservie",
+        "request": "demande",
+        "satellite": "satellite",
+        "start": "début (UTC)",
+        "sensor": "capteur",
+        "coverage_frac": "zone couverte",
+        "reason": "raison",
+        "detail": "détail",
+        "timings": "Durées des étapes (s)",
+        "off_nadir": "dépointage",
+    },
+}
+LANGUAGES = tuple(TEXT)
+
+
+def _area_mean(values, weights=None) -> float:
+    """Mean of a coverage variable (a DataArray on the area's cells) over its finite values,
+    weighted by cell area (``weights``, else the cosine of latitude)."""
+    w = weights if weights is not None else np.cos(np.radians(values["lat"]))
+    values, w = (np.asarray(x.values, dtype=float) for x in xr.broadcast(values, w))
+    ok = np.isfinite(values) & np.isfinite(w)
+    return float(np.sum(values[ok] * w[ok]) / np.sum(w[ok])) if ok.any() else float("nan")
+
+
+def key_figures(res: Results) -> dict[str, float | int | str | None]:
+    """The report's summary figures, from the run's results (None where a step failed)."""
+    k: dict[str, float | int | str | None] = {
+        "imaging_sats": len(res.imaging) if res.imaging is not None else 0,
+        "broadband_sats": len(res.broadband),
+    }
+    if res.passes is not None:
+        k["passes"] = len(res.passes)
+        k["contact_min"] = round(float(res.passes["duration_s"].sum()) / 60.0, 1)
+    if res.coverage is not None:
+        ds = res.coverage
+        area = ds["cell_area_km2"] if "cell_area_km2" in ds else None
+        pct = ds["percent_covered"]
+        k["coverage_mean"] = round(_area_mean(pct, area), 2)
+        revisited = ds["mean_gap_s"].where(ds["n_gaps"] > 0)  # cells seen at least twice
+        gap = _area_mean(revisited, area)
+        k["gap_mean_h"] = round(gap / 3600.0, 2) if np.isfinite(gap) else None
+        k["gap_max_h"] = (
+            round(float(revisited.max()) / 3600.0, 2) if revisited.notnull().any() else None
+        )
+        k["never_covered_pct"] = round(100.0 * _area_mean((pct == 0).where(pct.notnull()), area), 2)
+    if res.service is not None:
+        s = res.service.sites
+        k["settlements"] = len(s)
+        pop = float(s["population"].sum())
+        k["served_pct"] = round(100.0 * float(s.loc[s["served"], "population"].sum()) / pop, 2)
+    if res.plan is not None:
+        p = res.plan
+        k["requests_served"] = f"{p.acquisitions['request'].nunique()} / {len(p.problem.requests)}"
+        k["plan_value"] = f"{p.value} ({100 * p.gap:.2f})"
+        lat = p.acquisitions["latency_s"].dropna()
+        k["latency_min"] = round(float(lat.median()) / 60.0, 1) if len(lat) else None
+    return k
+
+
+def _img(path: Path | None, alt: str) -> str:
+    if path is None or not Path(path).is_file():
+        return ""
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></figure>'
+
+
+def _table(df: pd.DataFrame, max_rows: int = 40) -> str:
+    if df is None or df.empty:
+        return ""
+    return df.head(max_rows).to_html(
+        index=False, border=0, classes="data", na_rep="–", float_format=lambda x: f"{x:.2f}"
+    )
+
+
+def _section(title: str, body: str) -> str:
+    return f"<section><h2>{html.escape(title)}</h2>{body}</section>"
+
+
+def _utc(t) -> str:
+    return pd.Timestamp(t).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def render_html(res: Results, lang: str = "en") -> str:
+    """The report in ``lang`` (en or fr) as one self-contained HTML document."""
+    t = TEXT[lang]
+    sc = res.scenario
+    name = sc.scenario.name_fr if lang == "fr" and sc.scenario.name_fr else sc.scenario.name
+    figures = key_figures(res)
+    rows = "".join(
+        f'<tr><th>{html.escape(t[key])}</th><td data-key="{key}">'
+        f"{html.escape('–' if value is None else str(value))}</td></tr>"
+        for key, value in figures.items()
+    )
+    parts = [_section(t["summary"], f'<table class="key">{rows}</table>')]
+    missing = f"<p>{t['not_run']}</p>"
+
+    if res.passes is not None:
+        p = res.passes
+        per = p.groupby("site").agg(n=("satellite", "size"), c=("duration_s", "sum"))
+        per = pd.DataFrame(
+            {
+                t["station"]: per.index,
+                t["count"]: per["n"].to_numpy(),
+                t["contact"]: (per["c"] / 60).round(1).to_numpy(),
+            }
+        )
+        body = (
+            f"<p>{t['pass_note'].format(el=sc.imaging.pass_min_elevation_deg)}</p>"
+            + _img(res.figures.get("pass_timeline"), t["sec_passes"])
+            + f"<h3>{t['per_station']}</h3>"
+            + _table(per)
+        )
+        parts.append(_section(t["sec_passes"], body))
+    else:
+        parts.append(_section(t["sec_passes"], missing))
+
+    if res.coverage is not None:
+        a = sc.area
+        regard = a.coverage_max_off_nadir_deg
+        note = t["cov_note"].format(
+            res=a.coverage_resolution_deg,
+            step=a.coverage_step_s,
+            el=a.coverage_min_elevation_deg,
+            regard=f", {t['off_nadir']} ≤ {regard:g}°" if regard else "",
+        )
+        body = (
+            f"<p>{note}</p>"
+            + _img(res.figures.get("coverage_map"), t["sec_coverage"])
+            + _img(res.figures.get("revisit_histogram"), t["gap_mean_h"])
+        )
+        parts.append(_section(t["sec_coverage"], body))
+    else:
+        parts.append(_section(t["sec_coverage"], missing))
+
+    if res.service is not None:
+        c = sc.connectivity
+        s = res.service.sites.sort_values("population", ascending=False)
+        table = pd.DataFrame(
+            {
+                "name": s["name"],
+                t["population"]: s["population"].astype(int),
+                t["satellite"]: s["satellite"],
+                t["dish"] + " (m)": s["dish_m"],
+                "availability (%)": s["availability_percent"].round(3),
+                "Mbit/s": s["throughput_mbps"].round(1),
+                t["served"]: s["served"],
+            }
+        )
+        note = t["conn_note"].format(av=c.availability_percent, tp=c.throughput_mbps, band=c.band)
+        body = (
+            f"<p>{note}</p>"
+            + _img(res.figures.get("availability_map"), "availability")
+            + _img(res.figures.get("dish_map"), t["dish"])
+            + _table(table, 25)
+        )
+        parts.append(_section(t["sec_connectivity"], body))
+    else:
+        parts.append(_section(t["sec_connectivity"], missing))
+
+    if res.plan is not None:
+        opp = res.opportunities
+        nxt = (
+            opp.sort_values("start").groupby("request", as_index=False).first() if len(opp) else opp
+        )
+        nxt = (
+            pd.DataFrame(
+                {
+                    t["request"]: nxt["request"],
+                    t["satellite"]: nxt["satellite"],
+                    t["sensor"]: nxt["sensor"],
+                    t["start"]: [_utc(x) for x in nxt["start"]],
+                    t["coverage_frac"]: nxt["coverage"].round(2),
+                }
+            )
+            if len(nxt)
+            else pd.DataFrame()
+        )
+        uns = res.plan.unsatisfied.rename(
+            columns={"request": t["request"], "reason": t["reason"], "detail": t["detail"]}
+        )
+        body = (
+            _img(res.figures.get("gantt"), "Gantt")
+            + _img(res.figures.get("strips"), "strips")
+            + f"<h3>{t['next_image']}</h3>"
+            + _table(nxt)
+            + f"<h3>{t['unsatisfied']}</h3>"
+            + (_table(uns) or f"<p>{t['none']}</p>")
+        )
+        if res.request_errors:
+            body += (
+                f"<h3>{t['request_errors']}</h3><ul>"
+                + "".join(f"<li>{html.escape(e)}</li>" for e in res.request_errors)
+                + "</ul>"
+            )
+        parts.append(_section(t["sec_tasking"], body))
+    else:
+        parts.append(_section(t["sec_tasking"], missing))
+
+    if res.errors:
+        items = "".join(
+            f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in res.errors.items()
+        )
+        parts.append(_section(t["sec_errors"], f"<ul>{items}</ul>"))
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in res.fleet_notes)
+    timings = ", ".join(f"{k} {v:.1f}" for k, v in res.seconds.items())
+    parts.append(_section(t["sec_notes"], f"<ul>{notes}<li>{t['timings']}: {timings}</li></ul>"))
+
+    window = f"{_utc(res.start)} – {_utc(res.stop)} UTC"
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<title>{html.escape(t["title"])}: {html.escape(name)}</title>
+<style>
+body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+h1 {{ margin-bottom: 0.2em; }} h2 {{ border-bottom: 2px solid #2a6; padding-bottom: 0.2em; }}
+table.key th {{ text-align: left; font-weight: normal; padding-right: 2em; }}
+table.key td {{ font-weight: bold; }}
+table.data {{ border-collapse: collapse; font-size: 0.85em; }}
+table.data td, table.data th {{ padding: 2px 8px; border-bottom: 1px solid #ddd; }}
+figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
+section {{ break-inside: avoid-page; }}
+</style></head><body>
+<h1>{html.escape(t["title"])}: {html.escape(name)}</h1>
+<p>{t["window"]}: {window}. {t["generated"]}: {generated}, sahelsat.</p>
+{"".join(parts)}
+</body></html>
+"""
+
+
+def write_report(res: Results, languages=LANGUAGES, pdf: bool = True) -> list[Path]:
+    """Write ``report.<lang>.html`` per language and ``key_figures.json`` into the run's
+    folder, and ``report.<lang>.pdf`` when ``pdf`` and a headless Chromium is available."""
+    paths = []
+    for lang in languages:
+        path = res.out / f"report.{lang}.html"
+        path.write_text(render_html(res, lang), encoding="utf-8")
+        paths.append(path)
+    (res.out / "key_figures.json").write_text(json.dumps(key_figures(res), indent=1))
+    if pdf:
+        paths += _pdfs(paths)
+    return paths
+
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def _pdfs(html_paths: list[Path]) -> list[Path]:
+    """PDFs of the HTML reports, printed by a headless Chromium through Playwright when both
+    are installed (none otherwise: the HTML stands alone)."""
+    import shutil
+
+    browser_path = next((p for p in CHROMIUM_PATHS if shutil.which(p)), None)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return []
+    out = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=browser_path, args=["--no-sandbox"])
+            page = browser.new_page()
+            for path in html_paths:
+                page.goto(path.resolve().as_uri())
+                pdf = path.with_suffix(".pdf")
+                page.pdf(path=str(pdf), format="A4", print_background=True)
+                out.append(pdf)
+            browser.close()
+    except Exception:  # no usable browser: the HTML reports stand alone
+        return out
+    return out

@@ -1,0 +1,409 @@
+"""Running a scenario: each capability in turn, results written to an output folder.
+
+Steps: ground-station passes of the imaging fleet, coverage and revisit over the area,
+connectivity service per settlement, imaging opportunities and the acquisition and
+downlink plan. A step that fails is reported (with its error) and the others still run;
+a request that fails validation is reported and the others are planned.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sahelsat import designs, places
+from sahelsat.scenario.config import Satellites, Scenario
+
+DESIGN_NUMBER_STRIDE = 1000  # designed groups get catalogue numbers this far apart
+
+
+@dataclass
+class Results:
+    """What a run produced: tables, datasets, figure paths, errors and step timings (s)."""
+
+    scenario: Scenario
+    out: Path
+    stations: pd.DataFrame
+    imaging: object = None  # Fleet
+    sensors: dict = field(default_factory=dict)  # designed satellites' Sensor by name
+    broadband: list = field(default_factory=list)  # comms Satellite
+    fleet_notes: list[str] = field(default_factory=list)
+    passes: pd.DataFrame | None = None
+    coverage: object = None  # xarray Dataset
+    service: object = None  # comms ServicePlan
+    plan: object = None  # tasking Plan
+    opportunities: pd.DataFrame | None = None
+    request_errors: list[str] = field(default_factory=list)
+    figures: dict[str, Path] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def start(self) -> np.datetime64:
+        return np.datetime64(self.scenario.scenario.start.replace(tzinfo=None), "ns")
+
+    @property
+    def stop(self) -> np.datetime64:
+        return np.datetime64(self.scenario.scenario.stop.replace(tzinfo=None), "ns")
+
+
+def _sensor(group: Satellites):
+    from sahelsat.tasking.opportunities import Sensor
+
+    if group.sensor == "sar":  # right-looking, like Sentinel-1
+        return Sensor(
+            "sar",
+            group.swath_km,
+            True,
+            min(20.0, group.max_off_nadir_deg),
+            group.max_off_nadir_deg,
+            "right",
+            600.0,
+            1500.0,
+        )
+    return Sensor(
+        "optical",
+        group.swath_km,
+        True,
+        0.0,
+        group.max_off_nadir_deg,
+        "both",
+        450.0,
+        120.0,
+        stereo=True,
+    )
+
+
+def imaging_fleet(scenario: Scenario, notes: list[str]):
+    """The imaging satellites as one Fleet, and the sensors of designed ones by name."""
+    from sahelsat.fleet import Fleet, catalogue, load_elements
+
+    fleet, sensors = Fleet([]), {}
+    epoch = np.datetime64(scenario.scenario.start.replace(tzinfo=None), "ns")
+    for k, g in enumerate(scenario.satellites):
+        if g.role != "imaging":
+            continue
+        first = designs.FIRST_DESIGN_NUMBER + DESIGN_NUMBER_STRIDE * k
+        if g.catalogue:
+            part = catalogue(g.catalogue)
+        elif g.file:
+            part = load_elements(scenario.path(g.file), strict=False)
+            notes += [f"{g.file}: skipped {s}" for s in part.skipped]
+        elif g.design == "sun-synchronous":
+            part = designs.sun_synchronous(
+                g.altitude_km,
+                g.ltan_hours,
+                g.count,
+                g.planes,
+                epoch=epoch,
+                name=g.name,
+                first_number=first,
+            )
+        elif g.design in ("walker-delta", "walker-star"):
+            part = designs.walker(
+                g.count,
+                g.planes,
+                g.phasing,
+                g.altitude_km,
+                g.inclination_deg,
+                pattern=g.design.split("-")[1],
+                epoch=epoch,
+                name=g.name,
+                first_number=first,
+            )
+        else:
+            part = designs.geostationary(
+                g.longitudes_deg, epoch=epoch, name=g.name, first_number=first
+            )
+        if g.select:
+            part = part.select(g.select)
+        if g.design:
+            sensors.update({str(n): _sensor(g) for n in part.names})
+        fleet = fleet + part
+    return fleet, sensors
+
+
+def broadband_satellites(scenario: Scenario, link) -> list:
+    """The broadband GEO satellites (comms ``Satellite``) with the link's beams."""
+    from sahelsat.comms import service
+
+    sats = []
+    start = scenario.scenario.start.replace(tzinfo=None).isoformat(timespec="minutes")
+    for g in scenario.satellites:
+        if g.role != "broadband":
+            continue
+        if g.design == "geostationary":
+            part = service.designed_satellites(g.longitudes_deg, link, scenario.area.code)
+            part = [
+                service.Satellite(f"{g.name} {s.lon_deg:+.1f}", s.lon_deg, s.beams) for s in part
+            ]
+        else:
+            part = service.geo_satellites(-30.0, 30.0, start, link, area=scenario.area.code)
+        if g.select:
+            part = [s for s in part if re.search(g.select, s.name, re.I)]
+        sats += part
+    return sats
+
+
+def _settlements(scenario: Scenario) -> pd.DataFrame:
+    s = scenario.settlements
+    if s.source == "towns":
+        table = places.towns(scenario.area.countries, s.min_population)
+    else:
+        table = pd.read_csv(scenario.path(s.source))
+        table = table[table.get("population", 0) >= s.min_population]
+    return table
+
+
+def _requests(scenario: Scenario, errors: list[str]) -> list:
+    from shapely.geometry import Point, Polygon
+
+    from sahelsat.tasking.requests import RequestError, make_request
+
+    out = []
+    start, stop = (
+        np.datetime64(t.replace(tzinfo=None), "ns")
+        for t in (scenario.scenario.start, scenario.scenario.stop)
+    )
+    for k, r in enumerate(scenario.requests):
+        aoi = Point(*r.point) if r.point else Polygon(r.polygon)
+        try:
+            out.append(
+                make_request(
+                    r.id,
+                    aoi,
+                    start=start,
+                    end=stop,
+                    priority=r.priority,
+                    sensor=r.sensor,
+                    max_off_nadir_deg=r.max_off_nadir_deg,
+                    min_sun_elevation_deg=r.min_sun_elevation_deg,
+                    mode=r.mode,
+                    repeat_days=r.repeat_days,
+                    radius_km=r.radius_km,
+                    where=f"requests[{k}]",
+                )
+            )
+        except RequestError as exc:
+            errors.append(f"{r.id}: {exc}")
+    return out
+
+
+def step_passes(res: Results) -> None:
+    from sahelsat.access import passes
+
+    sc = res.scenario
+    res.passes = passes(
+        res.imaging,
+        res.stations,
+        res.start,
+        res.stop,
+        min_elevation=sc.imaging.pass_min_elevation_deg,
+    )
+    res.passes.to_csv(res.out / "passes.csv", index=False)
+    res.figures["pass_timeline"] = _pass_timeline(res)
+
+
+def step_coverage(res: Results) -> None:
+    from sahelsat.coverage import Sensor, coverage
+
+    a = res.scenario.area
+    sensor = None
+    if a.coverage_max_off_nadir_deg is not None:  # cells the satellites can image
+        sensor = Sensor(half_angle_deg=a.coverage_max_off_nadir_deg)
+    res.coverage = coverage(
+        res.imaging,
+        area=a.code,
+        resolution_deg=a.coverage_resolution_deg,
+        start=res.start,
+        stop=res.stop,
+        step_s=a.coverage_step_s,
+        min_elevation=a.coverage_min_elevation_deg,
+        sensor=sensor,
+    )
+    res.coverage.to_netcdf(res.out / "coverage.nc")
+    res.figures["coverage_map"] = _coverage_maps(res)
+    res.figures["revisit_histogram"] = _revisit_histogram(res)
+
+
+def step_connectivity(res: Results) -> None:
+    from sahelsat.comms import defaults, service
+
+    c = res.scenario.connectivity
+    link = defaults.SCENARIOS[c.band.lower()]
+    res.broadband = broadband_satellites(res.scenario, link)
+    res.service = service.plan_service(
+        _settlements(res.scenario), res.broadband, link, c.availability_percent, c.throughput_mbps
+    )
+    folder = res.out / "connectivity"
+    service.write_outputs(res.service, folder)
+    res.figures["availability_map"] = folder / "availability.png"
+    res.figures["dish_map"] = folder / "dish.png"
+
+
+def step_tasking(res: Results) -> None:
+    from sahelsat.tasking import outputs
+    from sahelsat.tasking.downlink import satellite_table
+    from sahelsat.tasking.pipeline import plan_requests
+
+    im = res.scenario.imaging
+    requests = _requests(res.scenario, res.request_errors)
+    sats = satellite_table(
+        res.imaging,
+        memory_gbit=im.memory_gbit,
+        downlink_rate_mbps=im.downlink_rate_mbps,
+        sensors=res.sensors,
+    )
+    res.plan, res.opportunities = plan_requests(
+        requests,
+        res.imaging,
+        res.start,
+        res.stop,
+        stations=res.stations,
+        satellites=sats,
+        sensors=res.sensors,
+        min_elevation=im.station_min_elevation_deg,
+        time_limit=im.time_limit_s,
+    )
+    folder = res.out / "tasking"
+    strips = dict(zip(res.opportunities["opportunity"], res.opportunities["strip"], strict=True))
+    areas = {r.id: r.aoi for r in requests}
+    outputs.write_plan(res.plan, folder, strips, areas)
+    res.opportunities.drop(columns=["strip"]).to_csv(folder / "opportunities.csv", index=False)
+    res.figures["gantt"] = folder / "gantt.png"
+    res.figures["strips"] = folder / "strips.png"
+
+
+STEPS: list[tuple[str, Callable[[Results], None]]] = [
+    ("passes", step_passes),
+    ("coverage", step_coverage),
+    ("connectivity", step_connectivity),
+    ("tasking", step_tasking),
+]
+
+
+def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
+    """Run every step of ``scenario``, writing into folder ``out``; ``progress``: optional
+    callable(step_name, done, total)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    stations = (
+        places.sites_table(
+            [(s.name, s.latitude_deg, s.longitude_deg, s.altitude_m) for s in scenario.stations]
+        )
+        if scenario.stations
+        else places.ground_stations()
+    )
+    res = Results(scenario, out, stations)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # stale-epoch warnings: reported in the notes
+        res.imaging, res.sensors = imaging_fleet(scenario, res.fleet_notes)
+        for k, (name, step) in enumerate(STEPS):
+            if progress:
+                progress(name, k, len(STEPS))
+            t0 = time.perf_counter()
+            try:
+                step(res)
+            except Exception as exc:  # a failed step is reported; the others still run
+                res.errors[name] = f"{type(exc).__name__}: {exc}"
+                (out / f"{name}.error.txt").write_text(traceback.format_exc())
+            res.seconds[name] = time.perf_counter() - t0
+    if progress:
+        progress("done", len(STEPS), len(STEPS))
+    return res
+
+
+# Figures -------------------------------------------------------------------------------
+
+
+def _axes(figsize=(9, 5.5)):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt, *plt.subplots(figsize=figsize)
+
+
+def _pass_timeline(res: Results) -> Path:
+    plt, fig, ax = _axes((10, 3.5))
+    p = res.passes
+    names = list(res.stations["name"])
+    colours = {s: plt.cm.tab20(i % 20) for i, s in enumerate(sorted(p["satellite"].unique()))}
+    t0 = res.start
+    for i, station in enumerate(names):
+        rows = p[p["site"] == station]
+        h0 = (rows["rise"].to_numpy() - t0) / np.timedelta64(1, "h")
+        dh = rows["duration_s"].to_numpy() / 3600.0
+        ax.broken_barh(
+            list(zip(h0, dh, strict=True)),
+            (i - 0.35, 0.7),
+            facecolors=[colours[s] for s in rows["satellite"]],
+        )
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlim(0, (res.stop - t0) / np.timedelta64(1, "h"))
+    ax.set_xlabel(f"hours from {str(t0)[:16]} UTC")
+    ax.set_title(
+        "Passes of the imaging satellites over the ground stations (one colour per satellite)"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    path = res.out / "pass_timeline.png"
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _coverage_maps(res: Results) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ds = res.coverage
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    panels = [
+        ("percent_covered", "time covered (%)", "viridis", 1.0),
+        ("max_gap_s", "longest revisit gap (h; blank: seen once or never)", "magma_r", 1 / 3600.0),
+    ]
+    for ax, (name, label, cmap, scale) in zip(axes, panels, strict=True):
+        values = np.asarray(ds[name].values, dtype=float) * scale
+        if name == "max_gap_s":  # only cells seen twice or more have a revisit gap
+            values = np.where(ds["n_gaps"].values > 0, values, np.nan)
+        mesh = ax.pcolormesh(ds["lon"], ds["lat"], values, shading="nearest", cmap=cmap)
+        fig.colorbar(mesh, ax=ax, label=label, shrink=0.8)
+        places.draw_outlines(ax)
+        ax.set_title(label)
+    a = res.scenario.area
+    regard = a.coverage_max_off_nadir_deg
+    fig.suptitle(
+        f"Coverage by the imaging fleet, elevation ≥ {a.coverage_min_elevation_deg:g}°"
+        + (f", off-nadir ≤ {regard:g}°" if regard else "")
+        + ","
+        f" {a.coverage_resolution_deg:g}° cells"
+    )
+    path = res.out / "coverage.png"
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def _revisit_histogram(res: Results) -> Path:
+    plt, fig, ax = _axes((7, 4))
+    ds = res.coverage
+    gaps = np.asarray(ds["mean_gap_s"].values, dtype=float)[ds["n_gaps"].values > 0] / 3600.0
+    ax.hist(gaps, bins=30, color="tab:blue")
+    ax.set_xlabel("mean revisit gap (h)")
+    ax.set_ylabel("cells")
+    ax.set_title("Mean revisit gap of the area's cells (those seen twice or more)")
+    path = res.out / "revisit_histogram.png"
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return path

@@ -1,0 +1,174 @@
+"""Scenario files and the end-to-end run: validation messages, and the report's figures
+checked against the results each step wrote."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from sahelsat.scenario import BUILTIN, ScenarioError, load_scenario, parse_scenario
+
+GOOD = """
+[scenario]
+name = "test"
+start = 2026-05-31T00:00:00Z
+duration_hours = 6
+
+[[satellites]]
+role = "imaging"
+catalogue = "resource"
+select = "^SENTINEL-1"
+
+[[satellites]]
+role = "imaging"
+design = "sun-synchronous"
+altitude_km = 600
+ltan_hours = 22.5
+sensor = "optical"
+"""
+
+
+def _error(text: str) -> str:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "my.toml")
+    return str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_builtin_scenarios_validate(name):
+    sc = load_scenario(name)
+    assert sc.requests and any(g.role == "imaging" for g in sc.satellites)
+    assert sc.scenario.stop > sc.scenario.start
+
+
+def test_a_typo_in_a_key_names_file_line_key_and_the_likely_key():
+    text = GOOD + "\n[area]\ncoverage_resolutoin_deg = 0.5\n"
+    message = _error(text)
+    line = text.splitlines().index("coverage_resolutoin_deg = 0.5") + 1
+    assert f"my.toml, line {line}" in message
+    assert "area.coverage_resolutoin_deg" in message and "coverage_resolution_deg" in message
+
+
+def test_an_impossible_value_names_the_group_and_its_line():
+    text = GOOD.replace("altitude_km = 600", "altitude_km = 60")
+    message = _error(text)
+    line = text.splitlines().index("altitude_km = 60") + 1
+    assert f"line {line}: satellites[1].altitude_km" in message
+    assert "200" in message
+
+
+def test_a_missing_file_is_named(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(GOOD + '\n[[satellites]]\nrole = "imaging"\nfile = "nowhere.tle"\n')
+    with pytest.raises(ScenarioError, match=r"satellites\[2\]\.file: file 'nowhere.tle' not found"):
+        load_scenario(path)
+    with pytest.raises(ScenarioError, match="no such scenario file"):
+        load_scenario(tmp_path / "absent.toml")
+
+
+def test_structural_mistakes_are_explained():
+    assert "exactly one of catalogue, file or design" in _error(
+        GOOD.replace('catalogue = "resource"', 'catalogue = "resource"\ndesign = "geostationary"')
+    )
+    assert "needs sensor" in _error(GOOD.replace('sensor = "optical"', ""))
+    assert "not valid TOML" in _error(GOOD + "\n[area\n")
+    bad_request = GOOD + '\n[[requests]]\nid = "a"\npoint = [2.0, 13.5]\n'
+    assert "requests[0]" in _error(bad_request) and "radius_km" in _error(bad_request)
+    twice = GOOD + '\n[[requests]]\nid = "a"\npoint = [2.0, 13.5]\nradius_km = 5\n' * 2
+    assert "repeated: a" in _error(twice)
+
+
+def test_the_cli_rejects_a_bad_scenario_before_any_work(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace("duration_hours = 6", "duration_hour = 6"))
+    out = subprocess.run(
+        [sys.executable, "-m", "sahelsat", "run", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert "scenario.duration_hour: unknown key" in " ".join(out.stderr.split())
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.fixture(scope="module")
+def reduced_run(tmp_path_factory):
+    """The built-in scenario over 12 h with coarse coverage: every step, then the report."""
+    from sahelsat.scenario import report, run
+
+    text = resources.files("sahelsat").joinpath("data", "scenarios", "sahel.toml").read_text()
+    text = text.replace("duration_hours = 24", "duration_hours = 12")
+    text = text.replace("coverage_resolution_deg = 0.1", "coverage_resolution_deg = 0.5")
+    text = text.replace("coverage_step_s = 30", "coverage_step_s = 60")
+    text = text.replace("time_limit_s = 20", "time_limit_s = 5")
+    text += '\n[[requests]]\nid = "bowtie"\npolygon = [[0, 13], [1, 14], [1, 13], [0, 14]]\n'
+    sc = parse_scenario(text, "reduced")
+    out = tmp_path_factory.mktemp("run")
+    res = run.run_scenario(sc, out)
+    report.write_report(res, pdf=False)
+    return res, out
+
+
+def _reported(out, lang="en") -> dict[str, str]:
+    page = (out / f"report.{lang}.html").read_text(encoding="utf-8")
+    return dict(re.findall(r'data-key="(\w+)">([^<]*)<', page))
+
+
+def test_every_step_runs_and_the_report_is_self_contained(reduced_run):
+    res, out = reduced_run
+    assert res.errors == {}
+    for lang in ("en", "fr"):
+        page = (out / f"report.{lang}.html").read_text(encoding="utf-8")
+        assert "http://" not in page and "https://" not in page  # nothing to fetch
+        assert page.count("data:image/png;base64,") >= 6
+    assert "Rapport de mission" in (out / "report.fr.html").read_text(encoding="utf-8")
+
+
+def test_report_figures_match_the_step_outputs(reduced_run):
+    res, out = reduced_run
+    shown = _reported(out)
+    assert shown == _reported(out, "fr")
+    passes = pd.read_csv(out / "passes.csv")
+    assert int(shown["passes"]) == len(passes) > 0
+    assert float(shown["contact_min"]) == pytest.approx(passes["duration_s"].sum() / 60, abs=0.05)
+    sites = pd.read_csv(out / "connectivity" / "service.csv")
+    served = 100 * sites.loc[sites["served"], "population"].sum() / sites["population"].sum()
+    assert float(shown["served_pct"]) == pytest.approx(served, abs=0.005)
+    assert int(shown["settlements"]) == len(sites)
+    plan = json.loads((out / "tasking" / "plan.json").read_text())
+    assert shown["requests_served"] == f"{plan['satisfied']} / {plan['requests']}"
+    with xr.open_dataset(out / "coverage.nc") as ds:
+        pct, w = ds["percent_covered"].values, ds["cell_area_km2"].values
+        inside = np.isfinite(pct)
+        revisited = ds["n_gaps"].values > 0
+        assert revisited.any()
+        gaps = ds["mean_gap_s"].values[revisited]
+        assert float(shown["gap_mean_h"]) == pytest.approx(
+            np.sum(gaps * w[revisited]) / np.sum(w[revisited]) / 3600, abs=0.005
+        )
+    assert float(shown["coverage_mean"]) == pytest.approx(
+        np.sum(pct[inside] * w[inside]) / np.sum(w[inside]), abs=0.005
+    )
+    never = np.sum(w[inside & (pct == 0)]) / np.sum(w[inside])
+    assert float(shown["never_covered_pct"]) == pytest.approx(100 * never, abs=0.005)
+    assert json.loads((out / "key_figures.json").read_text())["passes"] == len(passes)
+
+
+def test_a_bad_request_is_reported_and_the_others_planned(reduced_run):
+    res, out = reduced_run
+    assert any(e.startswith("bowtie:") for e in res.request_errors)
+    assert "bowtie" in (out / "report.en.html").read_text(encoding="utf-8")
+    planned = set(res.plan.problem.requests)
+    assert {r.id for r in res.scenario.requests} - {"bowtie"} <= {p.split("#")[0] for p in planned}
+    served = set(res.plan.acquisitions["request"])
+    unserved = set(res.plan.unsatisfied["request"])
+    assert served | unserved == planned  # never silently dropped
