@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from sahelsat import catalogue
-from sahelsat.coverage import coverage, make_area
+from sahelsat.coverage_analysis import coverage, make_area
 
 RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +77,7 @@ STARLINK_CODE = """
 import json, resource, time, warnings
 warnings.simplefilter("ignore")
 from sahelsat import catalogue
-from sahelsat.coverage import coverage
+from sahelsat.coverage_analysis import coverage
 f = catalogue("starlink"); f.model
 coverage(f[:10], "BFA", 0.5, "2026-05-30", "2026-05-30T00:10", 30, 25.0)
 t = time.perf_counter()

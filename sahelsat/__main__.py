@@ -1,5 +1,5 @@
 """``python -m sahelsat``: the command line."""
 
-from sahelsat.cli import main
+from sahelsat.launcher import main
 
 main()

@@ -11,7 +11,7 @@ import shapely
 from pyproj import Geod
 
 from sahelsat import designs, places
-from sahelsat.coverage import AreaError, coverage, make_area
+from sahelsat.coverage_analysis import AreaError, coverage, make_area
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 10], [2, 10], [2, 12], [0, 12], [0, 10]]]}
 BOWTIE = {"type": "Polygon", "coordinates": [[[0, 10], [2, 12], [2, 10], [0, 12], [0, 10]]]}

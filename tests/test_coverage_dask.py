@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sahelsat import catalogue
-from sahelsat.coverage import coverage
+from sahelsat.coverage_analysis import coverage
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sahelsat import catalogue, designs, propagate, sun, timescale
-from sahelsat.coverage import Sensor, coverage, make_area
+from sahelsat.coverage_analysis import Sensor, coverage, make_area
 
 START, STOP = "2026-05-30T00:00:00Z", "2026-05-30T03:00:00Z"
 

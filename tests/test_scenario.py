@@ -172,3 +172,14 @@ def test_a_bad_request_is_reported_and_the_others_planned(reduced_run):
     served = set(res.plan.acquisitions["request"])
     unserved = set(res.plan.unsatisfied["request"])
     assert served | unserved == planned  # never silently dropped
+
+
+def test_the_launcher_finds_the_scenario_argument():
+    from sahelsat.launcher import scenario_argument
+
+    assert scenario_argument(["run"]) == "sahel"
+    assert scenario_argument(["run", "--out", "o", "my.toml", "--no-pdf"]) == "my.toml"
+    assert scenario_argument(["run", "--lang", "fr", "real"]) == "real"
+    assert scenario_argument(["check-scenario", "x.toml"]) == "x.toml"
+    assert scenario_argument(["run", "--help"]) is None
+    assert scenario_argument(["passes", "resource"]) is None

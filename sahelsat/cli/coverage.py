@@ -87,8 +87,8 @@ def register(app: typer.Typer) -> None:
 
         Example: sahelsat coverage starlink --area AES --resolution 0.1 --duration 1d
         """
-        from sahelsat.coverage import AreaError, Sensor, coverage
-        from sahelsat.coverage.outputs import summary, write_products
+        from sahelsat.coverage_analysis import AreaError, Sensor, coverage
+        from sahelsat.coverage_analysis.outputs import summary, write_products
 
         fleet = fleet_or_design(source)
         if satellite:

@@ -213,7 +213,7 @@ def step_passes(res: Results) -> None:
 
 
 def step_coverage(res: Results) -> None:
-    from sahelsat.coverage import Sensor, coverage
+    from sahelsat.coverage_analysis import Sensor, coverage
 
     a = res.scenario.area
     sensor = None

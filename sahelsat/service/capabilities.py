@@ -47,7 +47,7 @@ def available() -> dict[str, bool]:
     return {
         "fleets": hasattr(sahelsat, "load_elements"),
         "passes": importlib.util.find_spec("sahelsat.access") is not None,
-        "coverage": importlib.util.find_spec("sahelsat.coverage") is not None,
+        "coverage": importlib.util.find_spec("sahelsat.coverage_analysis") is not None,
     }
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sahelsat.coverage import kernel as K
+from sahelsat.coverage_analysis import kernel as K
 
 #: Per-cell figure names, in output order.
 FIGURES = (

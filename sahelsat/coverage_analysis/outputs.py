@@ -11,8 +11,8 @@ import pandas as pd
 import xarray as xr
 
 from sahelsat import places
-from sahelsat.coverage.engine import weighted_mean
-from sahelsat.coverage.figures import FIGURES
+from sahelsat.coverage_analysis.engine import weighted_mean
+from sahelsat.coverage_analysis.figures import FIGURES
 
 UNITS = {
     "percent_covered": "%", "n_visible_mean": "satellites", "n_visible_min": "satellites",

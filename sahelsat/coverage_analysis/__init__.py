@@ -28,9 +28,9 @@ one process with several threads: the kernels use numba threads (one per Dask th
 Workers need no shared file system: the area and element sets are sent to them.
 """
 
-from sahelsat.coverage.areas import AreaError, Grid, PointSet, make_area
-from sahelsat.coverage.engine import Sensor, coverage, weighted_mean
-from sahelsat.coverage.figures import FIGURES
+from sahelsat.coverage_analysis.areas import AreaError, Grid, PointSet, make_area
+from sahelsat.coverage_analysis.engine import Sensor, coverage, weighted_mean
+from sahelsat.coverage_analysis.figures import FIGURES
 
 __all__ = [
     "AreaError",

@@ -11,9 +11,9 @@ import numpy as np
 import xarray as xr
 
 from sahelsat import frames, propagate, sun, timescale
-from sahelsat.coverage import figures
-from sahelsat.coverage import kernel as K
-from sahelsat.coverage.areas import AreaError, Grid, make_area
+from sahelsat.coverage_analysis import figures
+from sahelsat.coverage_analysis import kernel as K
+from sahelsat.coverage_analysis.areas import AreaError, Grid, make_area
 
 MU_KM3_S2 = 398600.4418
 _MEAN_RADIUS_KM = 6371.0
@@ -305,7 +305,7 @@ def coverage(
     the area: ``percent_covered, n_visible_mean/min/max, mean_gap_s, max_gap_s, n_gaps,
     gap_pXX_s, time_to_first_coverage_s, time_after_last_coverage_s,
     mean_response_time_s, total_access_s, n_accesses`` (see
-    :mod:`sahelsat.coverage.figures` for the conventions), ``percent_nfold`` (fold, ...),
+    :mod:`sahelsat.coverage_analysis.figures` for the conventions), ``percent_nfold`` (fold, ...),
     ``cell_area_km2``; area-weighted aggregates in ``attrs`` (``mean_<figure>``).
     """
     t0, t1, step_ns, n_steps = _times(start, stop, step_s)
@@ -343,7 +343,7 @@ def coverage(
                             window_steps)  # fmt: skip
     want_gaps = len(tuple(gap_percentiles)) > 0
     if client is not None or scheduler is not None:
-        from sahelsat.coverage.distributed import run_distributed
+        from sahelsat.coverage_analysis.distributed import run_distributed
 
         state, wstate, (cells, lengths), series = run_distributed(
             problem, model, client, scheduler, chunk_steps, want_gaps, time_series

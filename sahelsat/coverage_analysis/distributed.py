@@ -3,7 +3,7 @@
 The window is cut into consecutive blocks of time steps; each worker propagates the
 whole fleet over its block, counts and scans it from an empty state, and returns the
 per-cell state (a few integers per cell), the gaps closed inside the block and, when
-asked, the counts. :func:`sahelsat.coverage.figures.merge` joins consecutive states
+asked, the counts. :func:`sahelsat.coverage_analysis.figures.merge` joins consecutive states
 exactly: a gap that spans a block boundary is closed there. The area geometry and
 the SGP4 state are sent once to every worker (``client.scatter(broadcast=True)``).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sahelsat.coverage import engine, figures
+from sahelsat.coverage_analysis import engine, figures
 
 
 def _block_task(problem, model, g_lo, g_hi, chunk_steps, want_gaps, time_series):
