@@ -314,7 +314,7 @@ def render_html(res: Results, lang: str = "en") -> str:
             f"<li><b>{html.escape(k)}</b>: {html.escape(v)}</li>" for k, v in res.errors.items()
         )
         parts.append(_section(t["sec_errors"], f"<ul>{items}</ul>"))
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in res.fleet_notes)
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in res.notes)
     timings = ", ".join(f"{k} {v:.1f}" for k, v in res.seconds.items())
     parts.append(_section(t["sec_notes"], f"<ul>{notes}<li>{t['timings']}: {timings}</li></ul>"))
 

@@ -35,7 +35,7 @@ class Results:
     imaging: object = None  # Fleet
     sensors: dict = field(default_factory=dict)  # designed satellites' Sensor by name
     broadband: list = field(default_factory=list)  # comms Satellite
-    fleet_notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     passes: pd.DataFrame | None = None
     coverage: object = None  # xarray Dataset
     service: object = None  # comms ServicePlan
@@ -48,38 +48,31 @@ class Results:
 
     @property
     def start(self) -> np.datetime64:
-        return np.datetime64(self.scenario.scenario.start.replace(tzinfo=None), "ns")
+        return utc64(self.scenario.scenario.start)
 
     @property
     def stop(self) -> np.datetime64:
-        return np.datetime64(self.scenario.scenario.stop.replace(tzinfo=None), "ns")
+        return utc64(self.scenario.scenario.stop)
+
+
+def utc64(t) -> np.datetime64:
+    """A timezone-aware UTC datetime as naive datetime64[ns] (sahelsat's UTC convention)."""
+    return np.datetime64(t.replace(tzinfo=None), "ns")
 
 
 def _sensor(group: Satellites):
+    """The planning sensor of a designed imaging group (data rates and powers: assumed
+    figures of a small satellite, as for the tasking defaults)."""
     from sahelsat.tasking.opportunities import Sensor
 
     if group.sensor == "sar":  # right-looking, like Sentinel-1
-        return Sensor(
-            "sar",
-            group.swath_km,
-            True,
-            min(20.0, group.max_off_nadir_deg),
-            group.max_off_nadir_deg,
-            "right",
-            600.0,
-            1500.0,
-        )
-    return Sensor(
-        "optical",
-        group.swath_km,
-        True,
-        0.0,
-        group.max_off_nadir_deg,
-        "both",
-        450.0,
-        120.0,
-        stereo=True,
-    )
+        return Sensor(kind="sar", swath_km=group.swath_km, steerable=True,
+                      min_off_nadir_deg=min(20.0, group.max_off_nadir_deg),
+                      max_off_nadir_deg=group.max_off_nadir_deg, side="right",
+                      data_rate_mbps=600.0, power_w=1500.0)  # fmt: skip
+    return Sensor(kind="optical", swath_km=group.swath_km, steerable=True,
+                  min_off_nadir_deg=0.0, max_off_nadir_deg=group.max_off_nadir_deg,
+                  data_rate_mbps=450.0, power_w=120.0, stereo=True)  # fmt: skip
 
 
 def imaging_fleet(scenario: Scenario, notes: list[str]):
@@ -87,7 +80,7 @@ def imaging_fleet(scenario: Scenario, notes: list[str]):
     from sahelsat.fleet import Fleet, catalogue, load_elements
 
     fleet, sensors = Fleet([]), {}
-    epoch = np.datetime64(scenario.scenario.start.replace(tzinfo=None), "ns")
+    epoch = utc64(scenario.scenario.start)
     for k, g in enumerate(scenario.satellites):
         if g.role != "imaging":
             continue
@@ -153,14 +146,17 @@ def broadband_satellites(scenario: Scenario, link) -> list:
     return sats
 
 
-def _settlements(scenario: Scenario) -> pd.DataFrame:
+def _settlements(scenario: Scenario, notes: list[str]) -> pd.DataFrame:
+    """The settlements to plan: the shipped towns of the area's countries, or a CSV
+    (bad rows skipped and noted), at or above the minimum population."""
+    from sahelsat.comms.service import read_settlements
+
     s = scenario.settlements
     if s.source == "towns":
-        table = places.towns(scenario.area.countries, s.min_population)
-    else:
-        table = pd.read_csv(scenario.path(s.source))
-        table = table[table.get("population", 0) >= s.min_population]
-    return table
+        return places.towns(scenario.area.countries, s.min_population)
+    table, skipped = read_settlements(scenario.path(s.source))
+    notes += [f"{s.source}: {line}" for line in skipped]
+    return table[table["population"] >= s.min_population]
 
 
 def _requests(scenario: Scenario, errors: list[str]) -> list:
@@ -169,10 +165,7 @@ def _requests(scenario: Scenario, errors: list[str]) -> list:
     from sahelsat.tasking.requests import RequestError, make_request
 
     out = []
-    start, stop = (
-        np.datetime64(t.replace(tzinfo=None), "ns")
-        for t in (scenario.scenario.start, scenario.scenario.stop)
-    )
+    start, stop = utc64(scenario.scenario.start), utc64(scenario.scenario.stop)
     for k, r in enumerate(scenario.requests):
         aoi = Point(*r.point) if r.point else Polygon(r.polygon)
         try:
@@ -240,8 +233,9 @@ def step_connectivity(res: Results) -> None:
     c = res.scenario.connectivity
     link = defaults.SCENARIOS[c.band.lower()]
     res.broadband = broadband_satellites(res.scenario, link)
+    settlements = _settlements(res.scenario, res.notes)
     res.service = service.plan_service(
-        _settlements(res.scenario), res.broadband, link, c.availability_percent, c.throughput_mbps
+        settlements, res.broadband, link, c.availability_percent, c.throughput_mbps
     )
     folder = res.out / "connectivity"
     service.write_outputs(res.service, folder)
@@ -303,9 +297,9 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
         else places.ground_stations()
     )
     res = Results(scenario, out, stations)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # stale-epoch warnings: reported in the notes
-        res.imaging, res.sensors = imaging_fleet(scenario, res.fleet_notes)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # e.g. stale element sets: noted in the report
+        res.imaging, res.sensors = imaging_fleet(scenario, res.notes)
         for k, (name, step) in enumerate(STEPS):
             if progress:
                 progress(name, k, len(STEPS))
@@ -316,6 +310,7 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
                 res.errors[name] = f"{type(exc).__name__}: {exc}"
                 (out / f"{name}.error.txt").write_text(traceback.format_exc())
             res.seconds[name] = time.perf_counter() - t0
+    res.notes += list({w.category.__name__: str(w.message) for w in caught}.values())
     if progress:
         progress("done", len(STEPS), len(STEPS))
     return res
