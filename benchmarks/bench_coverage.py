@@ -11,9 +11,10 @@ import importlib.util
 import json
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
+
+from common import best_of
 
 from sahelsat import catalogue
 from sahelsat.coverage_analysis import coverage, make_area
@@ -22,15 +23,6 @@ RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
 START = "2026-05-30T00:00:00Z"
 warnings.simplefilter("ignore")
-
-
-def best_of(fn, repeat=3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def _reference():

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from common import best_of
 from sgp4.api import Satrec, SatrecArray
 from skyfield.api import EarthSatellite, load, wgs84
 
@@ -25,15 +26,6 @@ from sahelsat import catalogue, passes, propagate, timescale, towns
 
 RESULTS = Path(__file__).parent / "results"
 T0 = np.datetime64("2026-05-30T00:00:00")
-
-
-def best_of(fn, repeat=3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bench_propagation(n_sat=1000, n_t=1440) -> dict:

@@ -246,6 +246,11 @@ def make_request(
     )
 
 
+# Feature properties that map to :func:`make_request` options of the same name.
+_FEATURE_OPTIONS = ("priority", "sensor", "max_off_nadir_deg", "min_sun_elevation_deg", "mode",
+                    "repeat_days", "radius_km")  # fmt: skip
+
+
 def read_requests(path: str | Path, *, start=None, end=None) -> list[ImagingRequest]:
     """Requests of a GeoJSON file (FeatureCollection, Feature or bare geometry).
 
@@ -272,19 +277,7 @@ def read_requests(path: str | Path, *, start=None, end=None) -> list[ImagingRequ
     if not features:
         raise RequestError(f"{path}: no feature")
     out = []
-    known = {
-        "id",
-        "name",
-        "priority",
-        "start",
-        "end",
-        "sensor",
-        "max_off_nadir_deg",
-        "min_sun_elevation_deg",
-        "mode",
-        "repeat_days",
-        "radius_km",
-    }
+    known = {"id", "name", "start", "end", *_FEATURE_OPTIONS}
     for i, feat in enumerate(features):
         props = dict((feat or {}).get("properties") or {})
         rid = str(props.get("id", props.get("name", f"aoi-{i}")))
@@ -297,19 +290,7 @@ def read_requests(path: str | Path, *, start=None, end=None) -> list[ImagingRequ
             )
         if (feat or {}).get("geometry") is None:
             raise RequestError(f"{where}: no geometry")
-        kw = {
-            k: props[k]
-            for k in (
-                "priority",
-                "sensor",
-                "max_off_nadir_deg",
-                "min_sun_elevation_deg",
-                "mode",
-                "repeat_days",
-                "radius_km",
-            )
-            if k in props
-        }
+        kw = {k: props[k] for k in _FEATURE_OPTIONS if k in props}
         s, e = props.get("start", start), props.get("end", end)
         if s is None or e is None:
             raise RequestError(f"{where}: no time window (give start/end properties or options)")
