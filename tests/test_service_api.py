@@ -67,7 +67,7 @@ class Service:
     """A client plus one token per role."""
 
     def __init__(self, url: str, **options):
-        self.app = create_app(url, **options)
+        self.app = create_app(url, **{"default_scenario": False, **options})
         self.client = TestClient(self.app)
         self.tokens = {}
         with self.app.state.sessions() as session:
@@ -464,7 +464,7 @@ def test_migrations_match_the_models(svc):
 
     with svc.app.state.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
 
 
 def test_upgrade_keeps_the_rows_of_an_older_schema(database_url):

@@ -72,6 +72,15 @@ def test_serve_starts_the_api_and_the_map(tmp_path):
                 time.sleep(0.2)
         assert health.json()["database"] == "sqlite"
         assert (tmp_path / "sahelsat.db").exists()
+        # the default scenario was loaded into the new store
+        from sqlalchemy import func, select
+
+        from sahelsat.service.db import ImagingRequest, open_store
+
+        engine, sessions = open_store(f"sqlite:///{tmp_path / 'sahelsat.db'}")
+        with sessions() as session:
+            assert session.scalar(select(func.count()).select_from(ImagingRequest)) == 6
+        engine.dispose()
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert page.status_code == 200 and "maplibre-gl.js" in page.text
         script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/maplibre-gl.js", timeout=5)

@@ -99,21 +99,24 @@ class PostgresServer:
 
 
 class ServerProcess:
-    """``sahelsat serve`` equivalent in a subprocess (uvicorn on a loopback port)."""
+    """``sahelsat serve`` equivalent in a subprocess (uvicorn on a loopback port); the
+    default scenario is loaded only when asked, so tests start on an empty store."""
 
-    def __init__(self, data_dir: Path, extra_env: dict | None = None):
+    def __init__(
+        self, data_dir: Path, extra_env: dict | None = None, default_scenario: bool = False
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         code = (
             "import sys, uvicorn\n"
             "from sahelsat.service.api import create_app\n"
-            "app = create_app(data_dir=sys.argv[1])\n"
+            "app = create_app(data_dir=sys.argv[1], default_scenario=sys.argv[3] == '1')\n"
             "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')\n"
         )
         env = {**os.environ, **(extra_env or {})}
         env.pop("SAHELSAT_DATABASE_URL", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", code, str(data_dir), str(self.port)],
+            [sys.executable, "-c", code, str(data_dir), str(self.port), str(int(default_scenario))],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )  # fmt: skip
         self._wait()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import httpx
@@ -168,3 +169,76 @@ def test_vendored_maplibre_matches_the_pinned_version():
     # the page loads only local scripts and styles
     page = (web / "index.html").read_text()
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page
+
+
+def test_coverage_and_settlement_layers(browser, tmp_path):
+    """The default scenario's requests, a coverage heat map and settlement service status."""
+    engine, sessions = open_store(f"sqlite:///{tmp_path / 'sahelsat.db'}")
+    with sessions() as session:
+        secret = create_token(session, "niamey-ops", "operator")[1]
+        session.commit()
+    engine.dispose()
+    proc = ServerProcess(tmp_path, default_scenario=True)
+    try:
+        auth = {"Authorization": f"Bearer {secret}"}
+        fleet = httpx.get(f"{proc.url}/api/fleets", headers=auth).json()["default_scenario"][
+            "fleet"
+        ]
+        params = {"fleet": fleet, "area": "AES", "resolution_deg": 0.25,
+                  "start": "2026-05-31T06:00:00Z", "hours": 12, "step_s": 60}  # fmt: skip
+        job = httpx.post(f"{proc.url}/api/jobs", json={"kind": "coverage", "params": params},
+                         headers=auth).json()  # fmt: skip
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{proc.url}/api/jobs/{job['id']}", headers=auth).json()["status"] in (
+            "queued",
+            "running",
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+
+        page = browser.new_page(viewport={"width": 1400, "height": 850})
+        page.goto(proc.url)
+        page.fill("#token", secret)
+        page.dispatch_event("#token", "change")
+        page.wait_for_function("window.sahelsatMap && window.sahelsatMap.loaded()", timeout=60_000)
+        # the default scenario's six requests are drawn; its fleet can be chosen
+        page.wait_for_function(
+            "window.sahelsatMap.querySourceFeatures('requests').length >= 6", timeout=30_000
+        )
+        page.wait_for_selector(f"#fleet option[value='{fleet}']", state="attached", timeout=30_000)
+        # the latest coverage job is drawn with its legend (on by default)
+        page.wait_for_function(
+            "window.sahelsatMap.queryRenderedFeatures({layers: ['coverage-fill']}).length > 100",
+            timeout=30_000,
+        )
+        page.wait_for_selector("#legend-coverage", state="visible", timeout=10_000)
+        assert "% of time covered" in page.text_content("#legend-coverage")
+        page.click("button[data-tab=layers]")
+        assert f"Job #{job['id']}" in page.text_content("#cov-status")
+        page.select_option("#cov-figure", "max_gap_s")
+        page.wait_for_function(
+            "document.getElementById('legend-coverage').textContent.includes('Longest gap')"
+        )
+        # settlement service status: towns coloured by the smallest dish
+        page.select_option("#svc-band", "ka")
+        page.select_option("#svc-availability", "99.9")
+        page.check("#svc-show")
+        page.wait_for_function(
+            "window.sahelsatMap.queryRenderedFeatures({layers: ['service']}).length > 50",
+            timeout=60_000,
+        )
+        page.wait_for_selector("#legend-service", state="visible", timeout=10_000)
+        assert "Smallest dish (m)" in page.text_content("#legend-service")
+        assert "settlements served" in page.text_content("#svc-status")
+        shots = Path(os.environ.get("SAHELSAT_SCREENSHOTS", tmp_path))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "service_layers.png"))
+        page.click("#lang")
+        page.wait_for_function(
+            "document.getElementById('legend-service').textContent.includes('Plus petite antenne')"
+        )
+        assert "Plus long intervalle" in page.text_content("#legend-coverage")
+        assert page.text_content("button[data-tab=layers]") == "Couches"
+        page.close()
+    finally:
+        proc.stop()

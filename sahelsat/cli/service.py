@@ -42,6 +42,11 @@ def serve(
         False, "--public-read", help="Let callers without a token read (closed networks only)."
     ),
     workers: int = typer.Option(2, min=1, max=16, help="Threads that run jobs."),
+    default_scenario: bool = typer.Option(
+        True,
+        help="On the first start of an empty store, load the built-in Sahel scenario's "
+        "imaging fleet and requests.",
+    ),
 ) -> None:
     """Start the operations service: REST API under /api, web map at /, OpenAPI description
     at /openapi.json.
@@ -53,7 +58,9 @@ def serve(
 
     from sahelsat.service.api import create_app
 
-    app = create_app(database_url, data_dir, tuple(cors_origin), public_read, workers)
+    app = create_app(
+        database_url, data_dir, tuple(cors_origin), public_read, workers, default_scenario
+    )
     Console(stderr=True).print(
         f"sahelsat service on http://{host}:{port}/ (store: {app.state.engine.url!r})"
     )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -454,6 +456,8 @@ fleets = APIRouter(prefix="/api", tags=["fleets and passes"])
 
 @fleets.get("/fleets", summary="Built-in catalogues and uploaded element sets (viewer)")
 def list_fleets(db: DB, _: Viewer) -> dict:
+    from sahelsat.service.seed import seeded
+
     uploads = db.scalars(select(ElementSet).order_by(ElementSet.id.desc()).limit(MAX_PAGE))
     return {
         "catalogues": list(capabilities.CATALOGUES),
@@ -466,6 +470,7 @@ def list_fleets(db: DB, _: Viewer) -> dict:
             }
             for r in uploads
         ],
+        "default_scenario": seeded(db),
     }
 
 
@@ -616,6 +621,113 @@ def cancel_job(job_id: Id, request: Request, db: DB, _: Operator) -> JobOut:
     return _job_out(db, db.get(Job, job_id))
 
 
+layers = APIRouter(prefix="/api", tags=["map layers"])
+
+
+def _coverage_job(db: Session, job_id: int | None) -> Job:
+    if job_id is None:
+        row = db.scalars(
+            select(Job)
+            .where(Job.kind == "coverage", Job.status == "succeeded")
+            .order_by(Job.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise ApiError(
+                404,
+                "query.job_id",
+                "no finished coverage job yet; start one with POST /api/jobs "
+                '{"kind": "coverage", "params": {...}} (operator)',
+            )
+        return row
+    row = db.get(Job, job_id)
+    if row is None:
+        raise ApiError(404, "query.job_id", f"no job {job_id}")
+    if row.kind != "coverage":
+        raise ApiError(422, "query.job_id", f"job {job_id} is a {row.kind!r} job, not coverage")
+    if row.status != "succeeded":
+        raise ApiError(
+            409,
+            "query.job_id",
+            f"job {job_id} is {row.status} ({100 * row.progress:.0f} %); "
+            "ask again once it has succeeded",
+        )
+    return row
+
+
+def _grid_geojson(grid: dict) -> dict:
+    half = grid["resolution_deg"] / 2
+    features = []
+    for lat, lon, *values in grid["cells"]:
+        w, e, s, n = (round(v, 5) for v in (lon - half, lon + half, lat - half, lat + half))
+        features.append(
+            {
+                "type": "Feature",
+                "properties": dict(zip(grid["figures"], values, strict=True)),
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+                },
+            }
+        )
+    meta = {k: v for k, v in grid.items() if k != "cells"}
+    return {"type": "FeatureCollection", "features": features, **meta}
+
+
+@layers.get(
+    "/coverage/map",
+    summary="Coverage and revisit cells of a finished coverage job, the latest by default: "
+    "a compact grid or GeoJSON squares (viewer)",
+)
+def coverage_map(
+    db: DB,
+    _: Viewer,
+    job_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="default: latest")] = None,
+    format: Annotated[
+        Literal["grid", "geojson"],
+        Query(description="grid: [lat, lon, *figures] per cell centre; geojson: squares"),
+    ] = "grid",
+) -> Response:
+    job = _coverage_job(db, job_id)
+    rows = db.execute(select(Product.id, Product.name).where(Product.job_id == job.id)).all()
+    grid_id = next((i for i, n in rows if n.endswith(capabilities.MAP_SUFFIX)), None)
+    netcdf_id = next((i for i, n in rows if n.endswith(".nc")), None)
+    if grid_id is not None:
+        grid = json.loads(db.get(Product, grid_id).content)
+    elif netcdf_id is not None:
+        grid = capabilities.grid_from_netcdf(
+            netcdf_id, db.get(Product, netcdf_id).content, json.loads(job.params)
+        )
+    else:
+        raise ApiError(404, "query.job_id", f"coverage job {job.id} has no product")
+    grid = {**grid, "job_id": job.id, "finished_at": iso_utc(job.finished_at)}
+    if format == "geojson":
+        return Response(json.dumps(_grid_geojson(grid)), media_type="application/geo+json")
+    return Response(json.dumps(grid), media_type="application/json")
+
+
+@layers.get(
+    "/settlements/service",
+    summary="Settlement service status: each town's satellite, smallest dish, availability "
+    "and throughput (GeoJSON points, cached; viewer)",
+)
+def settlement_service(
+    _: Viewer,
+    band: Annotated[Literal["ku", "ka"], Query(description="link design")] = "ku",
+    availability: Annotated[float, Query(ge=95, le=99.999, description="target, %")] = 99.5,
+    throughput_mbps: Annotated[float, Query(gt=0, le=1000, description="per terminal")] = 20.0,
+    satellites: Annotated[
+        Literal["scenario", "geo"],
+        Query(description="scenario: the default scenario's GEO; geo: real GEO 30W-30E"),
+    ] = "scenario",
+    min_population: Annotated[int, Query(ge=0, le=10**8)] = 0,
+) -> Response:
+    body = capabilities.settlement_service(
+        band, availability, throughput_mbps, satellites, min_population
+    )
+    return Response(json.dumps(body), media_type="application/geo+json")
+
+
 products = APIRouter(prefix="/api/products", tags=["products"])
 
 
@@ -731,14 +843,27 @@ def create_app(
     cors_origins: tuple[str, ...] = (),
     public_read: bool = False,
     workers: int = 2,
+    default_scenario: bool | None = None,
 ) -> FastAPI:
     """The service application on the store at ``database_url`` (default: see ``db``).
 
     ``cors_origins``: browser origins allowed to call the API from elsewhere (none by
     default). ``public_read``: let anonymous callers read (a kiosk on a closed network).
-    ``workers``: threads running jobs.
+    ``workers``: threads running jobs. ``default_scenario``: load the built-in scenario
+    into an empty store (its imaging fleet and requests; see :mod:`.seed`); default on,
+    unless ``SAHELSAT_DEFAULT_SCENARIO`` is ``0``/``false``/``no``/``off``.
     """
     engine, sessions = open_store(database_url, data_dir)
+    if default_scenario is None:
+        flag = os.environ.get("SAHELSAT_DEFAULT_SCENARIO", "1").strip().lower()
+        default_scenario = flag not in ("0", "false", "no", "off")
+    if default_scenario:
+        from sahelsat.service.seed import seed_default_scenario
+
+        try:
+            seed_default_scenario(sessions)
+        except Exception:  # the service still starts; the operator sees why in the log
+            logging.getLogger(__name__).exception("could not load the default scenario")
     runner = JobRunner(sessions, workers=workers)
     capabilities.register_jobs()
 
@@ -765,7 +890,7 @@ def create_app(
     app.state.runner = runner
     app.state.public_read = public_read
     install_error_handlers(app)
-    for router in (system, tokens, places, requests_, fleets, jobs, products):
+    for router in (system, tokens, places, requests_, fleets, jobs, layers, products):
         app.include_router(router)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware

@@ -302,10 +302,16 @@ def request_opportunities(db, key: str, row, start: datetime, stop: datetime, mi
         )
     except RequestError as exc:
         raise ApiError(422, "request_id", str(exc)) from None
+    from sahelsat.service.seed import fleet_sensors
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = find_opportunities(
-            sats, [request], np.datetime64(start, "ns"), np.datetime64(stop, "ns")
+            sats,
+            [request],
+            np.datetime64(start, "ns"),
+            np.datetime64(stop, "ns"),
+            sensors=fleet_sensors(db, key),
         )
     items = []
     for o in table.itertuples():
@@ -483,7 +489,8 @@ def _run_coverage_job(params: dict, ctx) -> JobOutput:
             min_elevation=params["min_elevation"],
         )
     ctx.progress(0.9, "writing products")
-    summary = {}
+    grid = coverage_grid(ds, {**params, "stop": iso_utc(stop)})
+    summary = {"map_cells": len(grid["cells"]), "map_resolution_deg": grid["resolution_deg"]}
     for name in ("percent_covered", "mean_gap_s", "max_gap_s", "n_visible_mean"):
         if name in ds:
             values = np.asarray(ds[name].values, dtype=float)
@@ -492,8 +499,217 @@ def _run_coverage_job(params: dict, ctx) -> JobOutput:
             )
     stem = f"coverage_{params['fleet']}_{params['area']}"
     return JobOutput(
-        summary, [(f"{stem}.nc", "application/x-netcdf", bytes(ds.to_netcdf(engine="scipy")))]
+        summary,
+        [
+            (f"{stem}.nc", "application/x-netcdf", bytes(ds.to_netcdf(engine="scipy"))),
+            (f"{stem}{MAP_SUFFIX}", "application/json", json.dumps(grid).encode()),
+        ],
     )
+
+
+#: The figures of a coverage map grid, in the order of each cell's values.
+MAP_FIGURES = ("percent_covered", "mean_gap_s", "max_gap_s", "n_visible_mean", "n_gaps")
+MAP_SUFFIX = "_map.json"
+MAX_MAP_CELLS = 25_000  # a 0.1 deg grid over the three countries is about 23,000 cells
+
+
+def coverage_grid(ds, meta: dict) -> dict:
+    """The cells of a coverage Dataset as a compact JSON grid for the web map.
+
+    Each cell is ``[lat, lon, *MAP_FIGURES]`` at its centre (degrees); cells outside the
+    area are left out; a gap that never ends (a cell never covered) is ``null``. Grids of
+    more than ``MAX_MAP_CELLS`` cells are averaged over k x k blocks (gap maxima kept as
+    maxima), so the payload stays bounded whatever the job's resolution.
+    """
+    present = [f for f in MAP_FIGURES if f in ds]
+    ds = ds[present]
+    inside = np.isfinite(ds[present[0]].values)
+    k = max(1, int(np.ceil(np.sqrt(inside.sum() / MAX_MAP_CELLS))))
+    if k > 1:
+        blocks = ds.coarsen(lat=k, lon=k, boundary="pad")
+        coarse = blocks.mean(skipna=True)
+        for name in ("max_gap_s", "n_gaps"):
+            if name in ds:
+                coarse[name] = blocks.max(skipna=True)[name]
+        ds = coarse
+    lat = np.asarray(ds["lat"].values, dtype=float)
+    lon = np.asarray(ds["lon"].values, dtype=float)
+    values = np.stack([np.asarray(ds[f].values, dtype=float) for f in present], axis=-1)
+    inside = ~np.isnan(values[..., 0])
+    ii, jj = np.nonzero(inside)
+    res = float(np.median(np.diff(lat))) if lat.size > 1 else float(meta["resolution_deg"]) * k
+    cells = []
+    for i, j in zip(ii, jj, strict=True):
+        row = [round(float(lat[i]), 4), round(float(lon[j]), 4)]
+        for v in values[i, j]:
+            row.append(round(float(v), 3) if np.isfinite(v) else None)
+        cells.append(row)
+    ranges = {}
+    for n, name in enumerate(present):
+        finite = values[..., n][np.isfinite(values[..., n])]
+        ranges[name] = (
+            [round(float(finite.min()), 3), round(float(finite.max()), 3)] if finite.size else None
+        )
+    return {
+        "kind": "coverage-grid",
+        "fleet": meta.get("fleet"),
+        "area": meta.get("area"),
+        "start": meta.get("start"),
+        "stop": meta.get("stop"),
+        "min_elevation": meta.get("min_elevation"),
+        "resolution_deg": round(res, 6),
+        "block": k,
+        "figures": list(present),
+        "ranges": ranges,
+        "cells": cells,
+    }
+
+
+_GRIDS: OrderedDict[int, dict] = OrderedDict()
+
+
+def grid_from_netcdf(product_id: int, content: bytes, params: dict) -> dict:
+    """The map grid of a coverage job's NetCDF product (jobs made before map products)."""
+    with _FLEETS_LOCK:
+        if product_id in _GRIDS:
+            return _GRIDS[product_id]
+    import xarray as xr
+
+    with xr.open_dataset(io.BytesIO(content), engine="scipy") as ds:
+        hours = params.get("hours", 0.0)
+        stop = datetime.fromisoformat(params["start"].rstrip("Z")) + timedelta(hours=hours)
+        grid = coverage_grid(ds.load(), {**params, "stop": iso_utc(stop)})
+    with _FLEETS_LOCK:
+        _GRIDS[product_id] = grid
+        while len(_GRIDS) > 8:
+            _GRIDS.popitem(last=False)
+    return grid
+
+
+# ------------------------------------------------------------------ settlement service
+
+SERVICE_SATELLITES = ("scenario", "geo")
+_SERVICE: OrderedDict[tuple, dict] = OrderedDict()
+_SERVICE_LOCKS: dict[tuple, threading.Lock] = {}
+SERVICE_CACHE_SIZE = 16
+
+
+def _service_satellites(which: str, link) -> list:
+    from sahelsat.comms import service
+    from sahelsat.scenario import load_scenario
+    from sahelsat.scenario.run import broadband_satellites
+
+    scenario = load_scenario("sahel")
+    if which == "scenario":
+        return broadband_satellites(scenario, link)
+    start = scenario.scenario.start.replace(tzinfo=None).isoformat(timespec="minutes")
+    return service.geo_satellites(-30.0, 30.0, start, link, area="AES")
+
+
+def settlement_service(
+    band: str, availability: float, throughput_mbps: float, satellites: str, min_population: int
+) -> dict:
+    """GeoJSON points: each town's best satellite, smallest dish, availability, throughput.
+
+    Calls ``sahelsat.comms.service.plan_service`` for the towns of the three countries and
+    the default scenario's broadband satellites (``scenario``) or the real geostationary
+    ones over 30 W - 30 E (``geo``). Answers are cached: one plan costs seconds, and a
+    second caller asking for the same plan meanwhile waits for the first one's answer.
+    """
+    try:
+        from sahelsat.comms import defaults, service
+    except ImportError:
+        raise CapabilityMissing("settlement service (sahelsat.comms.service)") from None
+    key = (band, float(availability), float(throughput_mbps), satellites, int(min_population))
+    with _FLEETS_LOCK:
+        if key in _SERVICE:
+            _SERVICE.move_to_end(key)
+            return _SERVICE[key]
+        lock = _SERVICE_LOCKS.setdefault(key, threading.Lock())
+    with lock:
+        with _FLEETS_LOCK:
+            if key in _SERVICE:
+                return _SERVICE[key]
+        from sahelsat.places import towns
+
+        link = defaults.SCENARIOS[band]
+        table = towns(min_population=min_population)
+        if table.empty:
+            raise ApiError(422, "query.min_population", "no town has that many inhabitants")
+        try:
+            sats = _service_satellites(satellites, link)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                plan = service.plan_service(table, sats, link, availability, throughput_mbps)
+        except service.ServiceError as exc:
+            reason = str(exc)
+            field = next(
+                (f for f in ("throughput", "availability") if reason.startswith(f)), "satellites"
+            )
+            field = "throughput_mbps" if field == "throughput" else field
+            raise ApiError(422, f"query.{field}", reason) from None
+        result = _service_geojson(plan, band, satellites)
+        with _FLEETS_LOCK:
+            _SERVICE[key] = result
+            _SERVICE_LOCKS.pop(key, None)
+            while len(_SERVICE) > SERVICE_CACHE_SIZE:
+                _SERVICE.popitem(last=False)
+    return result
+
+
+def _service_geojson(plan, band: str, satellites: str) -> dict:
+    def number(v, digits=3):
+        return round(float(v), digits) if v is not None and np.isfinite(v) else None
+
+    features = []
+    for r in plan.sites.itertuples():
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": r.name,
+                    "country": getattr(r, "country", None),
+                    "population": int(r.population) if np.isfinite(r.population) else None,
+                    "satellite": r.satellite if isinstance(r.satellite, str) else None,
+                    "dish_m": number(r.dish_m, 2),
+                    "served": bool(r.served),
+                    "availability_percent": number(r.availability_percent, 4),
+                    "throughput_mbps": number(r.throughput_mbps, 1),
+                    "elevation_deg": number(r.elevation_deg, 1),
+                    "modcod": r.modcod if isinstance(r.modcod, str) else None,
+                },
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [
+                        round(float(r.longitude_deg), 5),
+                        round(float(r.latitude_deg), 5),
+                    ],
+                },
+            }
+        )
+    sites = plan.sites
+    served = sites["served"].astype(bool)
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "band": band,
+        "satellites": satellites,
+        "availability_percent": plan.availability,
+        "throughput_mbps": plan.throughput_mbps,
+        "dishes_m": sorted({f["properties"]["dish_m"] for f in features} - {None}),
+        "summary": {
+            "settlements": int(len(sites)),
+            "served": int(served.sum()),
+            "population": int(sites["population"].fillna(0).sum()),
+            "population_served": int(sites.loc[served, "population"].fillna(0).sum()),
+        },
+        "skipped": plan.skipped[:50],
+        "method": (
+            "sahelsat.comms.service.plan_service: best satellite and smallest standard dish "
+            f"meeting {plan.availability:g} % availability at {plan.throughput_mbps:g} Mbit/s "
+            f"({band.upper()} band, ITU-R rain and gas attenuation)"
+        ),
+    }
 
 
 def register_jobs() -> None:

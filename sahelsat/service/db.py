@@ -123,6 +123,15 @@ class ElementSet(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class StoreMeta(Base):
+    """A fact about the store itself, by key (e.g. that the default scenario was loaded)."""
+
+    __tablename__ = "store_meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 def database_url(data_dir: str | os.PathLike | None = None) -> str:
     """The database URL: ``SAHELSAT_DATABASE_URL`` if set, else a SQLite file in ``data_dir``.
 

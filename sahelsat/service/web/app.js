@@ -1,5 +1,6 @@
 // sahelsat operations map: offline base map (country outlines, towns), satellites and
-// ground tracks, station passes timeline, imaging requests drawn on the map. EN / FR.
+// ground tracks, station passes timeline, imaging requests drawn on the map, coverage /
+// revisit heat map and settlement service status layers with a legend. EN / FR.
 "use strict";
 
 const TEXT = {
@@ -21,6 +22,16 @@ const TEXT = {
     passes_of: "{n} passes over {site}, next {h} h", show: "show on map",
     approve: "approve", cancel: "cancel", schedule: "7-day schedule (CSV job)",
     stale: "⚠ element sets far from their epoch: positions may be off by kilometres",
+    layers: "Layers", cov_layer: "Coverage / revisit", figure: "Figure",
+    percent_covered: "% of time covered", mean_gap_s: "Mean revisit gap", max_gap_s: "Longest gap",
+    cov_compute: "Compute for this fleet (24 h)", cov_none: "No coverage computed yet.",
+    cov_of: "Job #{id}: fleet {fleet}, {area}, {start} → {stop}, {res}° cells, elevation ≥ {el}°",
+    cov_running: "Coverage job #{id}: {status} {pct} %", never: "never covered",
+    svc_layer: "Settlement service", band: "Band", availability: "Availability (%)",
+    svc_wait: "Planning every settlement (a few seconds)…",
+    svc_of: "{served} of {n} settlements served ({people} of {total} people), {band} band, {avail} %, {rate} Mbit/s",
+    dish: "Dish", not_served: "not served", served: "served", throughput: "Throughput",
+    population: "Population", legend_dish: "Smallest dish (m)",
   },
   fr: {
     title: "Opérations satellitaires du Sahel", token: "Jeton d’API", time: "Heure (UTC)",
@@ -41,6 +52,16 @@ const TEXT = {
     passes_of: "{n} passages au-dessus de {site}, prochaines {h} h", show: "afficher",
     approve: "approuver", cancel: "annuler", schedule: "Programme sur 7 jours (tâche CSV)",
     stale: "⚠ éléments orbitaux éloignés de leur époque : positions imprécises de plusieurs km",
+    layers: "Couches", cov_layer: "Couverture / revisite", figure: "Indicateur",
+    percent_covered: "% du temps couvert", mean_gap_s: "Intervalle moyen de revisite", max_gap_s: "Plus long intervalle",
+    cov_compute: "Calculer pour cette flotte (24 h)", cov_none: "Aucune couverture calculée.",
+    cov_of: "Tâche n° {id} : flotte {fleet}, {area}, {start} → {stop}, mailles de {res}°, élévation ≥ {el}°",
+    cov_running: "Tâche de couverture n° {id} : {status} {pct} %", never: "jamais couvert",
+    svc_layer: "Desserte des localités", band: "Bande", availability: "Disponibilité (%)",
+    svc_wait: "Planification de chaque localité (quelques secondes)…",
+    svc_of: "{served} localités desservies sur {n} ({people} habitants sur {total}), bande {band}, {avail} %, {rate} Mbit/s",
+    dish: "Antenne", not_served: "non desservie", served: "desservie", throughput: "Débit",
+    population: "Population", legend_dish: "Plus petite antenne (m)",
   },
 };
 
@@ -96,6 +117,8 @@ const map = new maplibregl.Map({
       draft: { type: "geojson", data: empty },
       product: { type: "geojson", data: empty },
       strips: { type: "geojson", data: empty },
+      coverage: { type: "geojson", data: empty },
+      service: { type: "geojson", data: empty },
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": "#e6e3dc" } },
@@ -103,6 +126,8 @@ const map = new maplibregl.Map({
         paint: { "fill-color": ["match", ["get", "iso3"], "MLI", "#f1dfb8", "NER", "#ecd3a6", "#f5e6c8"] } },
       { id: "countries-line", type: "line", source: "countries",
         paint: { "line-color": "#7a3b12", "line-width": 1.5 } },
+      { id: "coverage-fill", type: "fill", source: "coverage", layout: { visibility: "none" },
+        paint: { "fill-color": "#888", "fill-opacity": 0.72 } },
       { id: "towns", type: "circle", source: "towns",
         paint: { "circle-radius": ["interpolate", ["linear"], ["get", "population"], 0, 2, 2000000, 8],
                  "circle-color": "#5b3a29", "circle-opacity": 0.7 } },
@@ -116,6 +141,10 @@ const map = new maplibregl.Map({
                  "fill-opacity": 0.35 } },
       { id: "requests-line", type: "line", source: "requests",
         paint: { "line-color": "#8a5a00", "line-width": 1.5 } },
+      { id: "service", type: "circle", source: "service", layout: { visibility: "none" },
+        paint: { "circle-radius": ["interpolate", ["linear"], ["get", "population"], 0, 3.5, 2000000, 9],
+                 "circle-color": "#888", "circle-stroke-color": ["case", ["get", "served"], "#1b1b1b", "#b2182b"],
+                 "circle-stroke-width": ["case", ["get", "served"], 1, 2] } },
       { id: "tracks", type: "line", source: "tracks", filter: ["==", ["get", "kind"], "track"],
         paint: { "line-color": "#1f5fa8", "line-width": 1, "line-opacity": 0.6 } },
       { id: "satellites", type: "circle", source: "tracks", filter: ["==", ["get", "kind"], "satellite"],
@@ -131,13 +160,27 @@ map.addControl(new maplibregl.ScaleControl(), "bottom-left");
 window.sahelsatMap = map;
 
 const popup = new maplibregl.Popup({ closeButton: false, closeOnClick: false });
-for (const layer of ["towns", "satellites", "requests-fill"]) {
+function hoverLabel(layer, p) {
+  if (layer === "towns") return `${p.name} (${p.country}) — ${Number(p.population).toLocaleString(lang)}`;
+  if (layer === "satellites") return `${p.name} — ${p.altitude_km} km`;
+  if (layer === "service") {
+    const state = p.served ? `${t("served")}: ${t("dish")} ${p.dish_m} m` : t("not_served");
+    return `${p.name} (${p.country}) — ${t("population")} ${Number(p.population).toLocaleString(lang)}\n` +
+      `${p.satellite} — ${state}\n${t("availability")}: ${p.availability_percent} — ` +
+      `${t("throughput")}: ${p.throughput_mbps} Mbit/s`;
+  }
+  if (layer === "coverage-fill") {
+    return COVERAGE_FIGURES.map((f) => `${t(f)}: ${formatFigure(f, p[f] === undefined ? null : p[f])}`).join("\n");
+  }
+  return `#${p.id} ${p.name} — ${p.status}`;
+}
+
+for (const layer of ["towns", "satellites", "requests-fill", "service", "coverage-fill"]) {
   map.on("mousemove", layer, (e) => {
     if (drawing) return;
-    const p = e.features[0].properties;
-    const label = layer === "towns" ? `${p.name} (${p.country}) — ${Number(p.population).toLocaleString(lang)}`
-      : layer === "satellites" ? `${p.name} — ${p.altitude_km} km` : `#${p.id} ${p.name} — ${p.status}`;
-    popup.setLngLat(e.lngLat).setText(label).addTo(map);
+    if (layer === "towns" && map.getLayoutProperty("service", "visibility") === "visible") return;
+    if (layer === "coverage-fill" && map.queryRenderedFeatures(e.point, { layers: ["service", "towns", "requests-fill"] }).length) return;
+    popup.setLngLat(e.lngLat).setText(hoverLabel(layer, e.features[0].properties)).addTo(map);
   });
   map.on("mouseleave", layer, () => popup.remove());
 }
@@ -402,6 +445,175 @@ async function showProduct(p) {
   if (!box.isEmpty()) map.fitBounds(box, { padding: 60, maxZoom: 10 });
 }
 
+// ------------------------------------------------------------------ coverage & service layers
+const COVERAGE_FIGURES = ["percent_covered", "mean_gap_s", "max_gap_s"];
+const RAMPS = {  // colour ramps, low value first
+  percent_covered: ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
+  gap: ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"],
+};
+const NEVER = "#4a1d3f";
+// purples: apart from both coverage ramps, so towns stay readable over the heat map
+const DISH_COLOURS = { 0.6: "#3f007d", 0.75: "#6a51a3", 0.9: "#807dba", 1.2: "#bcbddc", 1.8: "#dadaeb", 2.4: "#f7f4ff" };
+const UNSERVED = "#5c5c5c";
+let coverageGrid = null;
+let serviceData = null;
+
+function formatFigure(figure, v) {
+  if (v === null) return t("never");
+  if (figure === "percent_covered") return `${Number(v).toFixed(v < 10 ? 1 : 0)} %`;
+  if (v < 3600) return `${Math.round(v / 60)} min`;
+  return `${(v / 3600).toFixed(v < 36000 ? 1 : 0)} h`;
+}
+
+function coverageStops(figure) {
+  const range = coverageGrid.ranges[figure];
+  const ramp = figure === "percent_covered" ? RAMPS.percent_covered : RAMPS.gap;
+  if (!range) return { ramp, stops: [] };
+  const [lo, hi] = range;
+  const stops = hi > lo ? ramp.map((_, i) => lo + ((hi - lo) * i) / (ramp.length - 1)) : [lo];
+  return { ramp, stops };
+}
+
+class LegendControl {
+  onAdd() {
+    this.box = document.createElement("div");
+    this.box.id = "legend";
+    this.box.className = "maplibregl-ctrl legend hidden";
+    return this.box;
+  }
+  onRemove() { this.box.remove(); }
+}
+const legend = new LegendControl();
+map.addControl(legend, "bottom-right");
+
+function drawLegend() {
+  const box = $("legend");
+  if (!box) return;
+  const parts = [];
+  const covOn = $("cov-show") && $("cov-show").checked && coverageGrid;
+  if (covOn) {
+    const figure = $("cov-figure").value;
+    const { ramp, stops } = coverageStops(figure);
+    const swatches = stops.map((v, i) => `<span class="swatch" style="background:${ramp[i]}"></span>${formatFigure(figure, v)}`);
+    if (figure !== "percent_covered" && coverageGrid.cells.some((c) => c[2 + coverageGrid.figures.indexOf(figure)] === null))
+      swatches.push(`<span class="swatch" style="background:${NEVER}"></span>${t("never")}`);
+    parts.push(`<div class="legend-block" id="legend-coverage"><b>${t(figure)}</b><br>${swatches.join("<br>")}</div>`);
+  }
+  if ($("svc-show") && $("svc-show").checked && serviceData) {
+    const rows = serviceData.dishes_m.map((d) => `<span class="dot" style="background:${DISH_COLOURS[d] || "#999"};border:1px solid #1b1b1b"></span>${d}`);
+    if (serviceData.summary.served < serviceData.summary.settlements)
+      rows.push(`<span class="dot" style="background:${UNSERVED};border:2px solid #b2182b"></span>${t("not_served")}`);
+    parts.push(`<div class="legend-block" id="legend-service"><b>${t("legend_dish")}</b><br>${rows.join("<br>")}</div>`);
+  }
+  box.innerHTML = parts.join("");
+  box.classList.toggle("hidden", parts.length === 0);
+}
+
+function paintCoverage() {
+  if (!coverageGrid) return;
+  const figure = $("cov-figure").value;
+  const { ramp, stops } = coverageStops(figure);
+  let colour = stops.length > 1
+    ? ["interpolate", ["linear"], ["to-number", ["get", figure]], ...stops.flatMap((v, i) => [v, ramp[i]])]
+    : ramp[0];
+  colour = ["case", ["==", ["get", figure], null], NEVER, colour];
+  map.setPaintProperty("coverage-fill", "fill-color", colour);
+  drawLegend();
+}
+
+function gridFeatures(grid) {
+  const h = grid.resolution_deg / 2;
+  return { type: "FeatureCollection", features: grid.cells.map(([lat, lon, ...values]) => ({
+    type: "Feature", properties: Object.fromEntries(grid.figures.map((f, i) => [f, values[i]])),
+    geometry: { type: "Polygon", coordinates: [[[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]] },
+  })) };
+}
+
+let coveragePoll = null;
+
+async function loadCoverage(jobId = null) {
+  const status = $("cov-status");
+  if (!$("cov-show").checked) { map.setLayoutProperty("coverage-fill", "visibility", "none"); drawLegend(); return; }
+  try {
+    coverageGrid = await api(`/api/coverage/map${jobId ? `?job_id=${jobId}` : ""}`);
+  } catch (e) {
+    coverageGrid = null;
+    map.getSource("coverage").setData(empty);
+    status.textContent = e.status === 404 ? t("cov_none") : e.status === 401 ? t("need_token") : t("unavailable", { why: e.message });
+    drawLegend();
+    return;
+  }
+  map.getSource("coverage").setData(gridFeatures(coverageGrid));
+  map.setLayoutProperty("coverage-fill", "visibility", "visible");
+  status.textContent = t("cov_of", { id: coverageGrid.job_id, fleet: coverageGrid.fleet, area: coverageGrid.area,
+    start: shortTime(coverageGrid.start), stop: shortTime(coverageGrid.stop), res: coverageGrid.resolution_deg, el: coverageGrid.min_elevation });
+  paintCoverage();
+}
+
+async function computeCoverage() {
+  const status = $("cov-status");
+  try {
+    const job = await api("/api/jobs", { method: "POST", json: { kind: "coverage", params: {
+      fleet: $("fleet").value || "resource", area: "AES", resolution_deg: 0.25, start: when().toISOString(),
+      hours: 24, step_s: 60, min_elevation: 25 } } });
+    $("cov-show").checked = true;
+    const poll = async () => {
+      const j = await api(`/api/jobs/${job.id}`);
+      status.textContent = t("cov_running", { id: j.id, status: j.status, pct: Math.round(100 * j.progress) });
+      if (j.status === "succeeded") loadCoverage(j.id);
+      else if (j.status === "queued" || j.status === "running") coveragePoll = setTimeout(poll, 1500);
+      else status.textContent += ` — ${j.message}`;
+    };
+    clearTimeout(coveragePoll);
+    poll();
+  } catch (e) {
+    status.textContent = e.message;
+  }
+}
+
+let serviceLoads = 0;
+
+async function loadService() {
+  const mine = ++serviceLoads;
+  const status = $("svc-status");
+  if (!$("svc-show").checked) { map.setLayoutProperty("service", "visibility", "none"); drawLegend(); return; }
+  status.textContent = t("svc_wait");
+  const params = new URLSearchParams({ band: $("svc-band").value, availability: $("svc-availability").value });
+  let data;
+  try {
+    data = await api(`/api/settlements/service?${params}`);
+  } catch (e) {
+    if (mine !== serviceLoads) return;
+    serviceData = null;
+    map.getSource("service").setData(empty);
+    status.textContent = e.status === 401 ? t("need_token") : t("unavailable", { why: e.message });
+    drawLegend();
+    return;
+  }
+  if (mine !== serviceLoads) return;
+  serviceData = data;
+  map.getSource("service").setData(data);
+  const colour = ["case", ["!", ["get", "served"]], UNSERVED,
+    ["match", ["to-string", ["get", "dish_m"]], ...Object.entries(DISH_COLOURS).flatMap(([d, c]) => [String(Number(d)), c]), "#999"]];
+  map.setPaintProperty("service", "circle-color", colour);
+  map.setLayoutProperty("service", "visibility", "visible");
+  const s = data.summary;
+  status.textContent = t("svc_of", { served: s.served, n: s.settlements, people: s.population_served.toLocaleString(lang),
+    total: s.population.toLocaleString(lang), band: data.band.toUpperCase(), avail: data.availability_percent, rate: data.throughput_mbps });
+  drawLegend();
+}
+
+async function loadFleets() {
+  try {
+    const data = await api("/api/fleets");
+    const current = $("fleet").value;
+    const options = data.catalogues.map((f) => [f, f]).concat(data.uploads.map((u) => [u.fleet, `${u.fleet}: ${u.name}`]));
+    $("fleet").innerHTML = "";
+    for (const [value, label] of options) $("fleet").appendChild(Object.assign(document.createElement("option"), { value, textContent: label }));
+    $("fleet").value = options.some(([v]) => v === current) ? current : "resource";
+  } catch (e) { /* needs a token */ }
+}
+
 // ------------------------------------------------------------------ wiring
 const RANKS = { viewer: 0, requester: 1, operator: 2, admin: 3 };
 let rank = -1;  // the token's role rank (-1: none)
@@ -421,7 +633,8 @@ async function refresh() {
   }
   if (mine !== refreshes) return;
   $("who").textContent = who;
-  await Promise.all([loadSatellites(), loadPasses(), loadRequests(), loadJobs()]);
+  await loadFleets();
+  await Promise.all([loadSatellites(), loadPasses(), loadRequests(), loadJobs(), loadCoverage(), loadService()]);
 }
 
 async function init() {
@@ -432,9 +645,13 @@ async function init() {
   $("station").innerHTML = stations.map((s) => `<option>${s.name}</option>`).join("");
   $("fleet").innerHTML = ["resource", "weather", "geo", "oneweb", "starlink"].map((f) => `<option>${f}</option>`).join("");
   $("token").onchange = () => { localStorage.setItem("sahelsat.token", $("token").value.trim()); refresh(); };
-  $("lang").onclick = () => { lang = lang === "en" ? "fr" : "en"; localStorage.setItem("sahelsat.lang", lang); applyLanguage(); refresh(); };
+  $("lang").onclick = () => { lang = lang === "en" ? "fr" : "en"; localStorage.setItem("sahelsat.lang", lang); applyLanguage(); drawLegend(); refresh(); };
   for (const id of ["time", "fleet"]) $(id).onchange = refresh;
   for (const id of ["station", "min-el"]) $(id).onchange = loadPasses;
+  $("cov-show").onchange = () => loadCoverage();
+  $("cov-figure").onchange = paintCoverage;
+  $("cov-compute").onclick = computeCoverage;
+  for (const id of ["svc-show", "svc-band", "svc-availability"]) $(id).onchange = loadService;
   $("schedule").onclick = async () => {
     try {
       await api("/api/jobs", { method: "POST", json: { kind: "passes", params: {
