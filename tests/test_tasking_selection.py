@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
-import pytest
 
 from sahelsat.tasking.selection import (
     SelectionProblem,
@@ -15,8 +13,6 @@ from sahelsat.tasking.selection import (
     solve_selection,
     window_search,
 )
-
-SPOT5 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spot5"
 
 
 def brute_force(problem: SelectionProblem) -> int:
@@ -70,11 +66,10 @@ def test_random_selections_match_brute_force():
         assert problem.value[better].sum() >= problem.value[start].sum()
 
 
-@pytest.mark.skipif(not (SPOT5 / "1502.spot").exists(), reason="shared SPOT5 data not present")
-def test_window_search_improves_a_greedy_spot5_selection():
+def test_window_search_improves_a_greedy_spot5_selection(shared_data):
     from sahelsat.tasking.spot5 import check_spot5, read_spot5
 
-    inst = read_spot5(SPOT5 / "1502.spot")
+    inst = read_spot5(shared_data / "spot5" / "1502.spot")
     problem = inst.to_problem()
     start = greedy_selection(problem)
     better = window_search(problem, start, inst.option_photo, time_limit=3.0)

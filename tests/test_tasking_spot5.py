@@ -24,10 +24,10 @@ pytestmark = pytest.mark.skipif(not KNOWN, reason="shared SPOT5 data not present
 FAST = ["8", "54", "29", "404", "503", "42", "408", "28", "505", "412", "5", "507", "509", "11"]
 FAST += ["1502"]
 SLOW_PROVEN = ["1504"]
-#: Reached within 60 s on 2 cores in our runs: 1401, 1403. Short of the published best
-#: by a few units of the lowest tier (weights 1-5) in some runs: 1405, 1506, 1021.
-SHORT = pytest.mark.xfail(strict=False, reason="may end a few units below the published best")
-MULTI_ORBIT = ["1401", "1403"] + [pytest.param(n, marks=SHORT) for n in ("1405", "1506", "1021")]
+#: Multi-orbit instances and the shortfall (units below the published best) allowed within
+#: 60 s on 2 cores: 1401 and 1403 reach it; 1405, 1506 and 1407 (file 1021) ended 0-8
+#: units short in our runs (lowest-tier photographs weigh 1-5), so 10 units are allowed.
+MULTI_ORBIT = [("1401", 0), ("1403", 0), ("1405", 10), ("1506", 10), ("1021", 10)]
 
 
 def verify_raw(path: Path, selected: list[list[int]]) -> int:
@@ -92,10 +92,10 @@ def test_1504_reaches_its_optimum(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", MULTI_ORBIT)
-def test_multi_orbit_instances_reach_published_best(name):
+@pytest.mark.parametrize(("name", "shortfall"), MULTI_ORBIT)
+def test_multi_orbit_instances_reach_published_best(name, shortfall):
     out, best = _solve_and_check(name, time_limit=60)
-    assert out["value"] >= best
+    assert out["value"] >= best - shortfall
 
 
 def test_capacity_line_and_units_are_read():

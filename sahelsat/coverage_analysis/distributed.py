@@ -15,16 +15,23 @@ import numpy as np
 from sahelsat.coverage_analysis import engine, figures
 
 
-def _block_task(problem, model, g_lo, g_hi, chunk_steps, want_gaps, time_series):
-    try:  # one numba thread per Dask thread: the worker's cores are already shared out
-        import numba
+def _worker_threads() -> int | None:
+    """Threads of the Dask worker running this task; None outside a worker."""
+    try:
         from distributed import get_worker
 
-        worker = get_worker()
-        n = getattr(getattr(worker, "state", None), "nthreads", None) or worker.nthreads
-        numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
-    except (ImportError, ValueError, AttributeError):
-        pass
+        worker = get_worker()  # ValueError outside a worker
+    except (ImportError, ValueError):
+        return None
+    return int(getattr(getattr(worker, "state", None), "nthreads", None) or worker.nthreads)
+
+
+def _block_task(problem, model, g_lo, g_hi, chunk_steps, want_gaps, time_series):
+    threads = _worker_threads()
+    if threads:  # one numba thread per Dask thread: the worker's cores are already shared out
+        import numba
+
+        numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
     state, wstate = engine.empty_states(problem)
     series = np.empty((g_hi - g_lo, problem.n_cell), np.uint16) if time_series else None
     events = engine.run_block(problem, model, g_lo, g_hi, state, wstate, chunk_steps,

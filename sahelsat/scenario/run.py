@@ -159,7 +159,9 @@ def _settlements(scenario: Scenario, notes: list[str]) -> pd.DataFrame:
     return table[table["population"] >= s.min_population]
 
 
-def _requests(scenario: Scenario, errors: list[str]) -> list:
+def imaging_requests(scenario: Scenario, errors: list[str]) -> list:
+    """The scenario's requests as validated tasking requests over its window; each one that
+    fails validation is left out and described in ``errors`` ("id: reason")."""
     from shapely.geometry import Point, Polygon
 
     from sahelsat.tasking.requests import RequestError, make_request
@@ -249,7 +251,7 @@ def step_tasking(res: Results) -> None:
     from sahelsat.tasking.pipeline import plan_requests
 
     im = res.scenario.imaging
-    requests = _requests(res.scenario, res.request_errors)
+    requests = imaging_requests(res.scenario, res.request_errors)
     sats = satellite_table(
         res.imaging,
         memory_gbit=im.memory_gbit,

@@ -32,14 +32,14 @@ def _priority(value: float, low: float, high: float) -> int:
     return 1 + round(4 * (value - low) / (high - low))
 
 
-def _requests(scenario) -> list[dict]:
-    """The scenario's requests as rows of ``imaging_requests`` (points become circles)."""
-    import numpy as np
+def _requests(scenario, errors: list[str]) -> list[dict]:
+    """The scenario's valid requests as rows of ``imaging_requests`` (points become
+    circles); the invalid ones are described in ``errors``."""
     from pyproj import Geod
-    from shapely.geometry import Point, Polygon
 
-    from sahelsat.tasking.requests import make_request
+    from sahelsat.scenario.run import imaging_requests
 
+    made_by_id = {m.id: m for m in imaging_requests(scenario, errors)}
     start = scenario.scenario.start.replace(tzinfo=None)
     stop = scenario.scenario.stop.replace(tzinfo=None)
     priorities = [r.priority for r in scenario.requests] or [1.0]
@@ -47,14 +47,9 @@ def _requests(scenario) -> list[dict]:
     geod = Geod(ellps="WGS84")
     rows = []
     for r in scenario.requests:
-        aoi = Point(*r.point) if r.point else Polygon(r.polygon)
-        made = make_request(
-            r.id,
-            aoi,
-            start=np.datetime64(start, "ns"),
-            end=np.datetime64(stop, "ns"),
-            radius_km=r.radius_km,
-        )
+        made = made_by_id.get(r.id)
+        if made is None:
+            continue
         poly = made.aoi if made.aoi.geom_type == "Polygon" else max(made.aoi.geoms, key=len)
         poly = poly.simplify(0.0005) if len(poly.exterior.coords) > 500 else poly
         area_m2, _ = geod.geometry_area_perimeter(poly)
@@ -117,7 +112,7 @@ def seed_default_scenario(sessions, name: str = "sahel") -> dict | None:
     scenario = load_scenario(name)
     notes: list[str] = []
     fleet, sensors = imaging_fleet(scenario, notes)
-    rows = _requests(scenario)
+    rows = _requests(scenario, notes)
     title = scenario.scenario.name
     try:
         with sessions.begin() as session:

@@ -131,6 +131,16 @@ def _require(table: pd.DataFrame, mask, name: str, message: str) -> None:
         raise PlanningInputError(f"{name} row {row}: {message}")
 
 
+def _with_ids(table: pd.DataFrame, columns, id_column: str, name: str) -> pd.DataFrame:
+    """``table`` with its columns in order and unique ids in ``id_column`` (the row
+    numbers when it has none)."""
+    if id_column not in table.columns:
+        table[id_column] = [str(i) for i in range(len(table))]
+    table = table[list(columns)]
+    _require(table, table[id_column].duplicated(), name, f"repeated {id_column} id")
+    return table
+
+
 @dataclass
 class PlanningProblem:
     """A validated planning problem. Tables keep their datetime columns; the float
@@ -174,10 +184,7 @@ def planning_problem(
     an acquisition counts only if a contact in the horizon downlinks it.
     """
     opp = _validate(opportunities, OPPORTUNITY_COLUMNS, "opportunities", ("opportunity",))
-    if "opportunity" not in opp.columns:
-        opp["opportunity"] = [str(i) for i in range(len(opp))]
-    opp = opp[list(OPPORTUNITY_COLUMNS)]
-    _require(opp, opp["opportunity"].duplicated(), "opportunities", "repeated opportunity id")
+    opp = _with_ids(opp, OPPORTUNITY_COLUMNS, "opportunity", "opportunities")
     _require(opp, opp["end"] <= opp["start"], "opportunities", "end must be after start")
     _require(opp, opp["value"] < 0, "opportunities", "value must be >= 0")
     _require(opp, opp["volume_gbit"] < 0, "opportunities", "volume_gbit must be >= 0")
@@ -201,10 +208,7 @@ def planning_problem(
     if contacts is None:
         contacts = pd.DataFrame({c: [] for c in CONTACT_COLUMNS})
     con = _validate(contacts, CONTACT_COLUMNS, "contacts", ("contact",))
-    if "contact" not in con.columns:
-        con["contact"] = [str(i) for i in range(len(con))]
-    con = con[list(CONTACT_COLUMNS)]
-    _require(con, con["contact"].duplicated(), "contacts", "repeated contact id")
+    con = _with_ids(con, CONTACT_COLUMNS, "contact", "contacts")
     _require(con, con["end"] <= con["start"], "contacts", "end must be after start")
     _require(
         con, ~con["satellite"].isin(known), "contacts", "satellite not in the satellites table"
