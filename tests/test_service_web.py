@@ -133,7 +133,11 @@ def test_map_draw_request_and_see_opportunities(browser, server, tmp_path):
     page.select_option("#fleet", "weather")
     page.click("#schedule")
     page.wait_for_selector("#product-list li >> text=passes_weather_Bamako.csv", timeout=120_000)
-    assert "succeeded 100%" in page.text_content("#job-list")
+    # the job list refreshes every 2 s, so it may lag the product list by one poll
+    page.wait_for_function(
+        "() => document.querySelector('#job-list').textContent.includes('succeeded 100%')",
+        timeout=30_000,
+    )
 
     # a flood product uploaded by an operator is drawn on the map from the products list
     flood = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
