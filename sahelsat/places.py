@@ -179,8 +179,8 @@ def draw_outlines(ax, color: str = "black") -> None:
             ax.plot(x, y, color=color, linewidth=0.8)
         c = geom.representative_point()
         ax.annotate(code, (c.x, c.y), fontsize=8, color="dimgray", ha="center")
-    ax.set_xlabel("longitude (deg E)")
-    ax.set_ylabel("latitude (deg N)")
+    ax.set_xlabel("longitude (°E)")  # the same words in English and French
+    ax.set_ylabel("latitude (°N)")
     ax.set_aspect("equal")
 
 

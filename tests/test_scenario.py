@@ -3,6 +3,7 @@ checked against the results each step wrote."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -131,6 +132,18 @@ def test_every_step_runs_and_the_report_is_self_contained(reduced_run):
         assert "http://" not in page and "https://" not in page  # nothing to fetch
         assert page.count("data:image/png;base64,") >= 6
     assert "Rapport de mission" in (out / "report.fr.html").read_text(encoding="utf-8")
+
+
+def test_each_report_embeds_the_figures_drawn_in_its_language(reduced_run):
+    res, out = reduced_run
+    pages = {g: (out / f"report.{g}.html").read_text(encoding="utf-8") for g in ("en", "fr")}
+    assert set(res.figures) >= {"pass_timeline", "coverage_map", "gantt", "availability_map"}
+    for name, paths in res.figures.items():
+        png = {g: base64.b64encode(paths[g].read_bytes()).decode() for g in ("en", "fr")}
+        assert png["en"] != png["fr"], name  # the French one is drawn with French words
+        assert paths["fr"].name.endswith(".fr.png")
+        assert png["en"] in pages["en"] and png["en"] not in pages["fr"], name
+        assert png["fr"] in pages["fr"] and png["fr"] not in pages["en"], name
 
 
 def test_report_figures_match_the_step_outputs(reduced_run):

@@ -26,6 +26,7 @@ from sahelsat.comms.defaults import (
     Scenario,
 )
 from sahelsat.comms.itu import REVISIONS
+from sahelsat.i18n import figure_text, lang_path
 
 #: Time percentages (%) at which links are evaluated: 0.001 % (5 min/yr) to 10 %.
 P_GRID = np.geomspace(0.001, 10.0, 41)
@@ -380,14 +381,10 @@ def dth_footprint(
                          "availability_percent": avail})  # fmt: skip
 
 
-def write_outputs(plan: ServicePlan, folder) -> list[Path]:
-    """Write ``service.csv``, ``service.geojson``, ``summary.csv``, ``summary.txt`` and PNG
-    maps (availability, dish, throughput) into ``folder``; returns the paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def write_outputs(plan: ServicePlan, folder, languages=("en",)) -> list[Path]:
+    """Write ``service.csv``, ``service.geojson``, ``summary.csv``, ``summary.txt`` and the
+    PNG maps of :func:`service_maps` in each of ``languages`` into ``folder``; returns the
+    paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     s = plan.sites
@@ -419,10 +416,26 @@ def write_outputs(plan: ServicePlan, folder) -> list[Path]:
                                     "features": features}))  # fmt: skip
     plan.summary.to_csv(paths[2])
     paths[3].write_text(summary_text(plan))
-    for column, title, cmap in [
-        ("availability_percent", "availability (%)", "viridis"),
-        ("dish_m", "smallest dish meeting the target (m)", "plasma"),
-        ("throughput_mbps", "throughput at target availability (Mbit/s)", "cividis"),
+    for lang in languages:
+        paths += service_maps(plan, folder, lang)
+    return paths
+
+
+def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
+    """PNG maps of a plan's availability, dish and throughput per settlement, titled in
+    ``lang`` (``availability.png``, or ``availability.<lang>.png``); returns the paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    words = figure_text(lang)
+    s = plan.sites
+    paths = []
+    for column, key, cmap in [
+        ("availability_percent", "availability", "viridis"),
+        ("dish_m", "dish", "plasma"),
+        ("throughput_mbps", "throughput", "cividis"),
     ]:
         fig, ax = plt.subplots(figsize=(9, 6))
         places.draw_outlines(ax)
@@ -433,12 +446,12 @@ def write_outputs(plan: ServicePlan, folder) -> list[Path]:
             cmap=cmap,
             s=12 + 40 * np.sqrt(s["population"] / max(s["population"].max(), 1.0)),
         )
-        fig.colorbar(sc, ax=ax, label=title)
-        ax.set_title(
-            f"{plan.scenario.name}: {title}\ntarget {plan.availability} %, "
-            f"{plan.throughput_mbps:g} Mbit/s; ITU-R {plan.revisions['P.618']}"
+        fig.colorbar(sc, ax=ax, label=words[key], shrink=0.75)
+        target = words["target"].format(
+            av=plan.availability, tp=plan.throughput_mbps, rev=plan.revisions["P.618"]
         )
-        path = folder / f"{column.split('_')[0]}.png"
+        ax.set_title(f"{plan.scenario.name}: {words[key]}\n{target}")
+        path = lang_path(Path(folder) / f"{column.split('_')[0]}.png", lang)
         fig.savefig(path, dpi=110, bbox_inches="tight")
         plt.close(fig)
         paths.append(path)

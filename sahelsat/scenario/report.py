@@ -70,6 +70,12 @@ TEXT = {
         "detail": "detail",
         "timings": "Step run times (s)",
         "off_nadir": "off-nadir angle",
+        "name": "name",
+        "availability": "availability (%)",
+        "gantt": "Acquisitions and downlinks",
+        "strips": "Planned strips",
+        "yes": "yes",
+        "no": "no",
     },
     "fr": {
         "title": "Rapport de mission",
@@ -121,6 +127,12 @@ TEXT = {
         "detail": "détail",
         "timings": "Durées des étapes (s)",
         "off_nadir": "dépointage",
+        "name": "nom",
+        "availability": "disponibilité (%)",
+        "gantt": "Acquisitions et vidages",
+        "strips": "Bandes planifiées",
+        "yes": "oui",
+        "no": "non",
     },
 }
 LANGUAGES = tuple(TEXT)
@@ -170,7 +182,9 @@ def key_figures(res: Results) -> dict[str, float | int | str | None]:
     return k
 
 
-def _img(path: Path | None, alt: str) -> str:
+def _img(res: Results, name: str, lang: str, alt: str) -> str:
+    """The run's figure ``name`` in ``lang``, embedded ("" when it was not drawn)."""
+    path = res.figures.get(name, {}).get(lang)
     if path is None or not Path(path).is_file():
         return ""
     data = base64.b64encode(Path(path).read_bytes()).decode()
@@ -219,7 +233,7 @@ def render_html(res: Results, lang: str = "en") -> str:
         )
         body = (
             f"<p>{t['pass_note'].format(el=sc.imaging.pass_min_elevation_deg)}</p>"
-            + _img(res.figures.get("pass_timeline"), t["sec_passes"])
+            + _img(res, "pass_timeline", lang, t["sec_passes"])
             + f"<h3>{t['per_station']}</h3>"
             + _table(per)
         )
@@ -238,8 +252,8 @@ def render_html(res: Results, lang: str = "en") -> str:
         )
         body = (
             f"<p>{note}</p>"
-            + _img(res.figures.get("coverage_map"), t["sec_coverage"])
-            + _img(res.figures.get("revisit_histogram"), t["gap_mean_h"])
+            + _img(res, "coverage_map", lang, t["sec_coverage"])
+            + _img(res, "revisit_histogram", lang, t["gap_mean_h"])
         )
         parts.append(_section(t["sec_coverage"], body))
     else:
@@ -250,20 +264,20 @@ def render_html(res: Results, lang: str = "en") -> str:
         s = res.service.sites.sort_values("population", ascending=False)
         table = pd.DataFrame(
             {
-                "name": s["name"],
+                t["name"]: s["name"],
                 t["population"]: s["population"].astype(int),
                 t["satellite"]: s["satellite"],
                 t["dish"] + " (m)": s["dish_m"],
-                "availability (%)": s["availability_percent"].round(3),
+                t["availability"]: s["availability_percent"].round(3),
                 "Mbit/s": s["throughput_mbps"].round(1),
-                t["served"]: s["served"],
+                t["served"]: s["served"].map({True: t["yes"], False: t["no"]}),
             }
         )
         note = t["conn_note"].format(av=c.availability_percent, tp=c.throughput_mbps, band=c.band)
         body = (
             f"<p>{note}</p>"
-            + _img(res.figures.get("availability_map"), "availability")
-            + _img(res.figures.get("dish_map"), t["dish"])
+            + _img(res, "availability_map", lang, t["availability"])
+            + _img(res, "dish_map", lang, t["dish"])
             + _table(table, 25)
         )
         parts.append(_section(t["sec_connectivity"], body))
@@ -292,8 +306,8 @@ def render_html(res: Results, lang: str = "en") -> str:
             columns={"request": t["request"], "reason": t["reason"], "detail": t["detail"]}
         )
         body = (
-            _img(res.figures.get("gantt"), "Gantt")
-            + _img(res.figures.get("strips"), "strips")
+            _img(res, "gantt", lang, t["gantt"])
+            + _img(res, "strips", lang, t["strips"])
             + f"<h3>{t['next_image']}</h3>"
             + _table(nxt)
             + f"<h3>{t['unsatisfied']}</h3>"

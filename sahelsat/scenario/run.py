@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sahelsat import designs, places
+from sahelsat.i18n import LANGUAGES, figure_text, lang_path
 from sahelsat.scenario.config import Satellites, Scenario
 
 DESIGN_NUMBER_STRIDE = 1000  # designed groups get catalogue numbers this far apart
@@ -42,7 +43,7 @@ class Results:
     plan: object = None  # tasking Plan
     opportunities: pd.DataFrame | None = None
     request_errors: list[str] = field(default_factory=list)
-    figures: dict[str, Path] = field(default_factory=dict)
+    figures: dict[str, dict[str, Path]] = field(default_factory=dict)  # name -> lang -> PNG
     errors: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -204,7 +205,7 @@ def step_passes(res: Results) -> None:
         min_elevation=sc.imaging.pass_min_elevation_deg,
     )
     res.passes.to_csv(res.out / "passes.csv", index=False)
-    res.figures["pass_timeline"] = _pass_timeline(res)
+    res.figures["pass_timeline"] = {lang: _pass_timeline(res, lang) for lang in LANGUAGES}
 
 
 def step_coverage(res: Results) -> None:
@@ -225,8 +226,8 @@ def step_coverage(res: Results) -> None:
         sensor=sensor,
     )
     res.coverage.to_netcdf(res.out / "coverage.nc")
-    res.figures["coverage_map"] = _coverage_maps(res)
-    res.figures["revisit_histogram"] = _revisit_histogram(res)
+    res.figures["coverage_map"] = {lang: _coverage_maps(res, lang) for lang in LANGUAGES}
+    res.figures["revisit_histogram"] = {lang: _revisit_histogram(res, lang) for lang in LANGUAGES}
 
 
 def step_connectivity(res: Results) -> None:
@@ -240,9 +241,9 @@ def step_connectivity(res: Results) -> None:
         settlements, res.broadband, link, c.availability_percent, c.throughput_mbps
     )
     folder = res.out / "connectivity"
-    service.write_outputs(res.service, folder)
-    res.figures["availability_map"] = folder / "availability.png"
-    res.figures["dish_map"] = folder / "dish.png"
+    service.write_outputs(res.service, folder, LANGUAGES)
+    for name in ("availability", "dish"):
+        res.figures[f"{name}_map"] = {g: lang_path(folder / f"{name}.png", g) for g in LANGUAGES}
 
 
 def step_tasking(res: Results) -> None:
@@ -272,10 +273,10 @@ def step_tasking(res: Results) -> None:
     folder = res.out / "tasking"
     strips = dict(zip(res.opportunities["opportunity"], res.opportunities["strip"], strict=True))
     areas = {r.id: r.aoi for r in requests}
-    outputs.write_plan(res.plan, folder, strips, areas)
+    outputs.write_plan(res.plan, folder, strips, areas, LANGUAGES)
     res.opportunities.drop(columns=["strip"]).to_csv(folder / "opportunities.csv", index=False)
-    res.figures["gantt"] = folder / "gantt.png"
-    res.figures["strips"] = folder / "strips.png"
+    for name in ("gantt", "strips"):
+        res.figures[name] = {g: lang_path(folder / f"{name}.png", g) for g in LANGUAGES}
 
 
 STEPS: list[tuple[str, Callable[[Results], None]]] = [
@@ -330,7 +331,8 @@ def _axes(figsize=(9, 5.5)):
     return plt, *plt.subplots(figsize=figsize)
 
 
-def _pass_timeline(res: Results) -> Path:
+def _pass_timeline(res: Results, lang: str) -> Path:
+    words = figure_text(lang)
     plt, fig, ax = _axes((10, 3.5))
     p = res.passes
     names = list(res.stations["name"])
@@ -347,60 +349,59 @@ def _pass_timeline(res: Results) -> Path:
         )
     ax.set_yticks(range(len(names)), names)
     ax.set_xlim(0, (res.stop - t0) / np.timedelta64(1, "h"))
-    ax.set_xlabel(f"hours from {str(t0)[:16]} UTC")
-    ax.set_title(
-        "Passes of the imaging satellites over the ground stations (one colour per satellite)"
-    )
+    ax.set_xlabel(words["hours_from"].format(t0=str(t0)[:16]))
+    ax.set_title(words["pass_timeline"])
     ax.grid(axis="x", alpha=0.3)
-    path = res.out / "pass_timeline.png"
+    path = lang_path(res.out / "pass_timeline.png", lang)
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
-def _coverage_maps(res: Results) -> Path:
+def _coverage_maps(res: Results, lang: str) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    words = figure_text(lang)
     ds = res.coverage
     fig, axes = plt.subplots(1, 2, figsize=(13, 5))
     panels = [
-        ("percent_covered", "time covered (%)", "viridis", 1.0),
-        ("max_gap_s", "longest revisit gap (h; blank: seen once or never)", "magma_r", 1 / 3600.0),
+        ("percent_covered", words["time_covered"], "%", "viridis", 1.0),
+        ("max_gap_s", words["longest_gap"], "h", "magma_r", 1 / 3600.0),
     ]
-    for ax, (name, label, cmap, scale) in zip(axes, panels, strict=True):
+    for ax, (name, title, unit, cmap, scale) in zip(axes, panels, strict=True):
         values = np.asarray(ds[name].values, dtype=float) * scale
         if name == "max_gap_s":  # only cells seen twice or more have a revisit gap
             values = np.where(ds["n_gaps"].values > 0, values, np.nan)
         mesh = ax.pcolormesh(ds["lon"], ds["lat"], values, shading="nearest", cmap=cmap)
-        fig.colorbar(mesh, ax=ax, label=label, shrink=0.8)
+        fig.colorbar(mesh, ax=ax, label=unit, shrink=0.8)
         places.draw_outlines(ax)
-        ax.set_title(label)
+        ax.set_title(title)
     a = res.scenario.area
     regard = a.coverage_max_off_nadir_deg
-    fig.suptitle(
-        f"Coverage by the imaging fleet, elevation ≥ {a.coverage_min_elevation_deg:g}°"
-        + (f", off-nadir ≤ {regard:g}°" if regard else "")
-        + ","
-        f" {a.coverage_resolution_deg:g}° cells"
-    )
-    path = res.out / "coverage.png"
+    title = [words["coverage"].format(el=a.coverage_min_elevation_deg)]
+    if regard:
+        title.append(words["off_nadir"].format(deg=regard))
+    title.append(words["cells"].format(res=a.coverage_resolution_deg))
+    fig.suptitle(", ".join(title))
+    path = lang_path(res.out / "coverage.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path
 
 
-def _revisit_histogram(res: Results) -> Path:
+def _revisit_histogram(res: Results, lang: str) -> Path:
+    words = figure_text(lang)
     plt, fig, ax = _axes((7, 4))
     ds = res.coverage
     gaps = np.asarray(ds["mean_gap_s"].values, dtype=float)[ds["n_gaps"].values > 0] / 3600.0
     ax.hist(gaps, bins=30, color="tab:blue")
-    ax.set_xlabel("mean revisit gap (h)")
-    ax.set_ylabel("cells")
-    ax.set_title("Mean revisit gap of the area's cells (those seen twice or more)")
-    path = res.out / "revisit_histogram.png"
+    ax.set_xlabel(words["mean_gap"])
+    ax.set_ylabel(words["cells_count"])
+    ax.set_title(words["revisit_histogram"])
+    path = lang_path(res.out / "revisit_histogram.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(fig)
     return path

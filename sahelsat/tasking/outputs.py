@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sahelsat.i18n import figure_text, lang_path
 from sahelsat.tasking.scheduler import Plan
 
 
@@ -73,19 +74,21 @@ def summary_text(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def gantt_png(plan: Plan, path: str | Path) -> Path:
-    """Gantt chart: a row per satellite (acquisitions) and per station (contacts used)."""
+def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
+    """Gantt chart: a row per satellite (acquisitions) and per station (contacts used),
+    labelled in ``lang``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    words = figure_text(lang)
     acq = plan.acquisitions
     sats = list(plan.problem.satellites["satellite"])
     used = acq.dropna(subset=["contact"])
     con = plan.problem.contacts.set_index("contact")
     stations = sorted(set(used["station"])) if len(used) else []
-    rows = sats + [f"station {s}" for s in stations]
+    rows = sats + [words["station"].format(name=s) for s in stations]
     fig, ax = plt.subplots(figsize=(12, 0.5 * len(rows) + 1.5))
     colours = {s: plt.cm.tab10(i % 10) for i, s in enumerate(sats)}
     epoch = pd.Timestamp(plan.problem.epoch)
@@ -95,20 +98,23 @@ def gantt_png(plan: Plan, path: str | Path) -> Path:
 
     ends = [hours(t) for t in list(acq["end"]) + list(con.loc[sorted(set(used["contact"])), "end"])]
     visible = max(max(ends, default=1.0), 1.0) / 250.0  # acquisitions last seconds: widen them
-    for r in acq.itertuples(index=False):
+    labelled: dict[str, int] = {}  # labels on a row alternate above and below its bars
+    for r in acq.sort_values("start").itertuples(index=False):
         y = rows.index(r.satellite)
         ax.barh(y, max(hours(r.end) - hours(r.start), visible), left=hours(r.start),
                 color=colours[r.satellite], height=0.6)  # fmt: skip
-        ax.annotate(str(r.request), (hours(r.start), y - 0.35), fontsize=7, ha="center")
+        k = labelled[r.satellite] = labelled.get(r.satellite, -1) + 1
+        ax.annotate(str(r.request), (hours(r.start), y + (0.5 if k % 2 else -0.35)), fontsize=7,
+                    ha="center")  # fmt: skip
     for c in sorted(set(used["contact"])):
         k = con.loc[c]
-        y = rows.index(f"station {k['station']}")
+        y = rows.index(words["station"].format(name=k["station"]))
         ax.barh(y, hours(k["end"]) - hours(k["start"]), left=hours(k["start"]),
                 color=colours[k["satellite"]], height=0.6, alpha=0.7)  # fmt: skip
     ax.set_yticks(range(len(rows)), rows)
     ax.invert_yaxis()
-    ax.set_xlabel(f"hours from {epoch:%Y-%m-%d %H:%M} UTC")
-    ax.set_title(f"Acquisitions and downlinks: value {plan.value}, {len(acq)} acquisitions")
+    ax.set_xlabel(words["hours_from"].format(t0=f"{epoch:%Y-%m-%d %H:%M}"))
+    ax.set_title(words["gantt"].format(value=plan.value, n=len(acq)))
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
@@ -116,8 +122,11 @@ def gantt_png(plan: Plan, path: str | Path) -> Path:
     return path
 
 
-def strip_map_png(plan: Plan, strips: dict, areas: dict, path: str | Path) -> Path:
-    """Map of the planned strips over the areas of interest and the three countries.
+def strip_map_png(
+    plan: Plan, strips: dict, areas: dict, path: str | Path, lang: str = "en"
+) -> Path:
+    """Map of the planned strips over the areas of interest and the three countries,
+    labelled in ``lang``.
 
     ``strips``: opportunity id -> shapely polygon (lon/lat); ``areas``: request id ->
     shapely polygon. Served areas are drawn in blue, unserved in red.
@@ -129,6 +138,7 @@ def strip_map_png(plan: Plan, strips: dict, areas: dict, path: str | Path) -> Pa
 
     from sahelsat.places import country_outlines
 
+    words = figure_text(lang)
     fig, ax = plt.subplots(figsize=(10, 7))
     for geom in country_outlines().values():
         for poly in getattr(geom, "geoms", [geom]):
@@ -144,10 +154,10 @@ def strip_map_png(plan: Plan, strips: dict, areas: dict, path: str | Path) -> Pa
             continue
         for poly in getattr(geom, "geoms", [geom]):
             ax.plot(*poly.exterior.xy, color="tab:orange", lw=0.8)
-    ax.set_xlabel("longitude (deg)")
-    ax.set_ylabel("latitude (deg)")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
     ax.set_aspect(1.0 / np.cos(np.radians(15.0)))
-    ax.set_title("Planned strips (orange) over served (blue) and unserved (red) areas")
+    ax.set_title(words["strips"])
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
@@ -155,9 +165,13 @@ def strip_map_png(plan: Plan, strips: dict, areas: dict, path: str | Path) -> Pa
     return path
 
 
-def write_plan(plan: Plan, folder: str | Path, strips=None, areas=None) -> list[Path]:
+def write_plan(
+    plan: Plan, folder: str | Path, strips=None, areas=None, languages=("en",)
+) -> list[Path]:
     """Write ``plan.json``, ``acquisitions.csv``, ``unsatisfied.csv``, ``summary.txt``,
-    ``gantt.png`` and (with ``strips`` and ``areas``) ``strips.png`` into ``folder``."""
+    ``gantt.png`` and (with ``strips`` and ``areas``) ``strips.png`` into ``folder``; the
+    charts once per language of ``languages`` (``gantt.fr.png``: see
+    :func:`sahelsat.i18n.lang_path`)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = [folder / "plan.json", folder / "acquisitions.csv", folder / "unsatisfied.csv",
@@ -166,7 +180,10 @@ def write_plan(plan: Plan, folder: str | Path, strips=None, areas=None) -> list[
     plan.acquisitions.to_csv(out[1], index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
     plan.unsatisfied.to_csv(out[2], index=False)
     out[3].write_text(summary_text(plan) + "\n")
-    out.append(gantt_png(plan, folder / "gantt.png"))
-    if strips is not None and areas is not None:
-        out.append(strip_map_png(plan, strips, areas, folder / "strips.png"))
+    for lang in languages:
+        out.append(gantt_png(plan, lang_path(folder / "gantt.png", lang), lang))
+        if strips is not None and areas is not None:
+            out.append(
+                strip_map_png(plan, strips, areas, lang_path(folder / "strips.png", lang), lang)
+            )
     return out
