@@ -103,8 +103,8 @@ def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
         y = rows.index(r.satellite)
         ax.barh(y, max(hours(r.end) - hours(r.start), visible), left=hours(r.start),
                 color=colours[r.satellite], height=0.6)  # fmt: skip
-        k = labelled[r.satellite] = labelled.get(r.satellite, -1) + 1
-        ax.annotate(str(r.request), (hours(r.start), y + (0.5 if k % 2 else -0.35)), fontsize=7,
+        n = labelled[r.satellite] = labelled.get(r.satellite, -1) + 1
+        ax.annotate(str(r.request), (hours(r.start), y + (0.5 if n % 2 else -0.35)), fontsize=7,
                     ha="center")  # fmt: skip
     for c in sorted(set(used["contact"])):
         k = con.loc[c]
