@@ -24,6 +24,16 @@ def test_languages_have_the_same_keys_and_placeholders():
             assert _fields(text) == _fields(en[key]), (lang, key)
 
 
+def test_report_text_is_complete_in_every_language():
+    from sahelsat.scenario.report import TEXT, VALUES
+
+    assert set(TEXT) == set(VALUES) == set(LANGUAGES)
+    for lang in LANGUAGES:
+        assert set(TEXT[lang]) == set(TEXT["en"]), lang
+        for key, text in TEXT[lang].items():
+            assert _fields(text) == _fields(TEXT["en"][key]), (lang, key)
+
+
 def test_lang_path_keeps_english_names_plain():
     assert lang_path("out/gantt.png", "en") == Path("out/gantt.png")
     assert lang_path("out/gantt.png", "fr") == Path("out/gantt.fr.png")

@@ -137,6 +137,22 @@ TEXT = {
 }
 LANGUAGES = tuple(TEXT)
 
+#: Words that appear as values in the tables (sensor kinds, reasons a request is not
+#: served), per language; values not listed are shown as they are.
+VALUES = {
+    "en": {},
+    "fr": {
+        "sar": "radar (SAR)",
+        "optical": "optique",
+        "no opportunity": "aucune opportunité",
+        "conflict": "conflit",
+        "energy": "énergie",
+        "downlink": "vidage",
+        "memory": "mémoire",
+        "not selected": "non retenue",
+    },
+}
+
 
 def _area_mean(values, weights=None) -> float:
     """Mean of a coverage variable (a DataArray on the area's cells) over its finite values,
@@ -209,7 +225,7 @@ def _utc(t) -> str:
 
 def render_html(res: Results, lang: str = "en") -> str:
     """The report in ``lang`` (en or fr) as one self-contained HTML document."""
-    t = TEXT[lang]
+    t, words = TEXT[lang], VALUES[lang]
     sc = res.scenario
     name = sc.scenario.name_fr if lang == "fr" and sc.scenario.name_fr else sc.scenario.name
     figures = key_figures(res)
@@ -294,7 +310,7 @@ def render_html(res: Results, lang: str = "en") -> str:
                 {
                     t["request"]: nxt["request"],
                     t["satellite"]: nxt["satellite"],
-                    t["sensor"]: nxt["sensor"],
+                    t["sensor"]: nxt["sensor"].map(lambda v: words.get(v, v)),
                     t["start"]: [_utc(x) for x in nxt["start"]],
                     t["coverage_frac"]: nxt["coverage"].round(2),
                 }
@@ -302,9 +318,9 @@ def render_html(res: Results, lang: str = "en") -> str:
             if len(nxt)
             else pd.DataFrame()
         )
-        uns = res.plan.unsatisfied.rename(
-            columns={"request": t["request"], "reason": t["reason"], "detail": t["detail"]}
-        )
+        uns = res.plan.unsatisfied.assign(
+            reason=lambda d: d["reason"].map(lambda v: words.get(v, v))
+        ).rename(columns={"request": t["request"], "reason": t["reason"], "detail": t["detail"]})
         body = (
             _img(res, "gantt", lang, t["gantt"])
             + _img(res, "strips", lang, t["strips"])
