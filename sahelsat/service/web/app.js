@@ -399,9 +399,8 @@ let jobPoll = null;
 
 async function loadJobs() {
   try {
-    // products first: a job's products and its "succeeded" are stored together, so a
-    // product listed here always has its job shown as finished
-    const products = await api("/api/products?limit=20");
+    // jobs before products: a job's products are stored with its "succeeded", so when no job
+    // is left running (and polling stops) the products fetched next are complete
     const jobs = await api("/api/jobs?limit=20");
     const busy = jobs.items.some((j) => j.status === "queued" || j.status === "running");
     clearTimeout(jobPoll);
@@ -412,6 +411,7 @@ async function loadJobs() {
       li.textContent = `#${j.id} ${j.kind}: ${j.status} ${(100 * j.progress).toFixed(0)}% ${j.message}`;
       $("job-list").appendChild(li);
     }
+    const products = await api("/api/products?limit=20");
     $("product-list").innerHTML = "";
     for (const p of products.items) {
       const li = document.createElement("li");
