@@ -83,10 +83,14 @@ def test_map_draw_request_and_see_opportunities(browser, server, tmp_path):
         "document.getElementById('who').textContent === 'bamako-ops (operator)'", timeout=30_000
     )
     # passes timeline of the default station: one bar per pass
-    page.wait_for_selector("#timeline svg rect", timeout=60_000)
-    bars = page.locator("#timeline svg rect").count()
-    total = int(page.text_content("#passes-status").split()[0])
-    assert bars == total > 0
+    # (waited for as one state: a fleet or token change reloads the timeline)
+    page.wait_for_function(
+        """() => {
+            const total = parseInt(document.getElementById('passes-status').textContent);
+            return total > 0 && document.querySelectorAll('#timeline svg rect').length === total;
+        }""",
+        timeout=60_000,
+    )
     shots = Path(os.environ.get("SAHELSAT_SCREENSHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "service_main.png"))
