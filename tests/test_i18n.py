@@ -1,4 +1,4 @@
-"""Figure words: every language says the same things with the same placeholders."""
+"""Figure and report words: every language says the same things with the same placeholders."""
 
 from __future__ import annotations
 
