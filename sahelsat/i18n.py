@@ -11,7 +11,7 @@ from pathlib import Path
 
 FIGURE_TEXT = {
     "en": {
-        "hours_from": "hours from {t0} UTC",
+        "hours_from": "hours from {t0:%Y-%m-%d %H:%M} UTC",
         "pass_timeline": "Passes of the imaging satellites over the ground stations "
         "(one colour per satellite)",
         "time_covered": "time covered (%)",
@@ -31,7 +31,7 @@ FIGURE_TEXT = {
         "strips": "Planned strips (orange) over served (blue) and unserved (red) areas",
     },
     "fr": {
-        "hours_from": "heures depuis le {t0} UTC",
+        "hours_from": "heures depuis le {t0:%Y-%m-%d %H:%M} UTC",
         "pass_timeline": "Passages des satellites d'imagerie au-dessus des stations sol "
         "(une couleur par satellite)",
         "time_covered": "temps couvert (%)",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sahelsat.i18n import figure_text
 from sahelsat.scenario.run import Results
 
 TEXT = {
@@ -71,7 +72,6 @@ TEXT = {
         "timings": "Step run times (s)",
         "off_nadir": "off-nadir angle",
         "name": "name",
-        "availability": "availability (%)",
         "gantt": "Acquisitions and downlinks",
         "strips": "Planned strips",
         "yes": "yes",
@@ -128,7 +128,6 @@ TEXT = {
         "timings": "Durées des étapes (s)",
         "off_nadir": "dépointage",
         "name": "nom",
-        "availability": "disponibilité (%)",
         "gantt": "Acquisitions et vidages",
         "strips": "Bandes planifiées",
         "yes": "oui",
@@ -225,7 +224,7 @@ def _utc(t) -> str:
 
 def render_html(res: Results, lang: str = "en") -> str:
     """The report in ``lang`` (en or fr) as one self-contained HTML document."""
-    t, words = TEXT[lang], VALUES[lang]
+    t, words, fig_words = TEXT[lang], VALUES[lang], figure_text(lang)
     sc = res.scenario
     name = sc.scenario.name_fr if lang == "fr" and sc.scenario.name_fr else sc.scenario.name
     figures = key_figures(res)
@@ -284,7 +283,7 @@ def render_html(res: Results, lang: str = "en") -> str:
                 t["population"]: s["population"].astype(int),
                 t["satellite"]: s["satellite"],
                 t["dish"] + " (m)": s["dish_m"],
-                t["availability"]: s["availability_percent"].round(3),
+                fig_words["availability"]: s["availability_percent"].round(3),
                 "Mbit/s": s["throughput_mbps"].round(1),
                 t["served"]: s["served"].map({True: t["yes"], False: t["no"]}),
             }
@@ -292,7 +291,7 @@ def render_html(res: Results, lang: str = "en") -> str:
         note = t["conn_note"].format(av=c.availability_percent, tp=c.throughput_mbps, band=c.band)
         body = (
             f"<p>{note}</p>"
-            + _img(res, "availability_map", lang, t["availability"])
+            + _img(res, "availability_map", lang, fig_words["availability"])
             + _img(res, "dish_map", lang, t["dish"])
             + _table(table, 25)
         )

@@ -349,7 +349,7 @@ def _pass_timeline(res: Results, lang: str) -> Path:
         )
     ax.set_yticks(range(len(names)), names)
     ax.set_xlim(0, (res.stop - t0) / np.timedelta64(1, "h"))
-    ax.set_xlabel(words["hours_from"].format(t0=str(t0)[:16]))
+    ax.set_xlabel(words["hours_from"].format(t0=pd.Timestamp(t0)))
     ax.set_title(words["pass_timeline"])
     ax.grid(axis="x", alpha=0.3)
     path = lang_path(res.out / "pass_timeline.png", lang)

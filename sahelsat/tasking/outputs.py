@@ -113,7 +113,7 @@ def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
                 color=colours[k["satellite"]], height=0.6, alpha=0.7)  # fmt: skip
     ax.set_yticks(range(len(rows)), rows)
     ax.invert_yaxis()
-    ax.set_xlabel(words["hours_from"].format(t0=f"{epoch:%Y-%m-%d %H:%M}"))
+    ax.set_xlabel(words["hours_from"].format(t0=epoch))
     ax.set_title(words["gantt"].format(value=plan.value, n=len(acq)))
     fig.tight_layout()
     path = Path(path)
