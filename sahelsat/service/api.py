@@ -50,6 +50,11 @@ from sahelsat.service.models import (
     as_naive_utc,
     iso_utc,
 )
+from sahelsat.service.security import (
+    SecurityHeaders,
+    content_security_policy,
+    trusted_hosts_from_env,
+)
 
 WEB = Path(__file__).parent / "web"
 
@@ -844,6 +849,7 @@ def create_app(
     public_read: bool = False,
     workers: int = 2,
     default_scenario: bool | None = None,
+    trusted_hosts: tuple[str, ...] | None = None,
 ) -> FastAPI:
     """The service application on the store at ``database_url`` (default: see ``db``).
 
@@ -852,6 +858,8 @@ def create_app(
     ``workers``: threads running jobs. ``default_scenario``: load the built-in scenario
     into an empty store (its imaging fleet and requests; see :mod:`.seed`); default on,
     unless ``SAHELSAT_DEFAULT_SCENARIO`` is ``0``/``false``/``no``/``off``.
+    ``trusted_hosts``: the host names it answers (default ``SAHELSAT_TRUSTED_HOSTS``, else
+    any); every answer carries the security headers of :mod:`.security`.
     """
     engine, sessions = open_store(database_url, data_dir)
     if default_scenario is None:
@@ -902,6 +910,9 @@ def create_app(
             allow_headers=["Authorization", "Content-Type"],
         )
     app.add_middleware(BodyLimit)
+    csp = content_security_policy(os.environ.get("SAHELSAT_CSP_EXTRA"))
+    hosts = trusted_hosts or trusted_hosts_from_env()
+    app.add_middleware(SecurityHeaders, trusted_hosts=hosts, csp=csp)  # the outermost
     app.mount("/static", StaticFiles(directory=WEB), name="static")
 
     @app.get("/", include_in_schema=False)

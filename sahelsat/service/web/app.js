@@ -1,6 +1,8 @@
 // sahelsat operations map: offline base map (country outlines, towns), satellites and
 // ground tracks, station passes timeline, imaging requests drawn on the map, coverage /
 // revisit heat map and settlement service status layers with a legend. EN / FR.
+// Text that comes from data (names, messages) is always inserted as text (textContent, the
+// DOM API, MapLibre's setText), never as HTML; the page's CSP allows no inline script/style.
 "use strict";
 
 const TEXT = {
@@ -67,6 +69,12 @@ const TEXT = {
 
 let lang = localStorage.getItem("sahelsat.lang") || (navigator.language.startsWith("fr") ? "fr" : "en");
 const $ = (id) => document.getElementById(id);
+// a new element: properties (className, id, value...), then children (strings become text)
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children.map((c) => (c instanceof Node ? c : String(c ?? ""))));
+  return node;
+};
 const t = (key, vars = {}) =>
   (TEXT[lang][key] || TEXT.en[key] || key).replace(/\{(\w+)\}/g, (_, k) => vars[k]);
 
@@ -190,15 +198,20 @@ function when() {
   return $("time").value ? fromInput($("time").value) : new Date();
 }
 
+let satelliteLoads = 0;
+
 async function loadSatellites() {
+  const mine = ++satelliteLoads;  // the latest fleet or time wins over an earlier answer
   const fleet = $("fleet").value || "resource";
   const params = new URLSearchParams({ time: when().toISOString(), track_minutes: 95, max_satellites: 60 });
   try {
-    const data = await api(`/api/fleets/${fleet}/positions?${params}`);
+    const data = await api(`/api/fleets/${encodeURIComponent(fleet)}/positions?${params}`);
+    if (mine !== satelliteLoads) return;
     map.getSource("tracks").setData(data);
     $("warning").textContent = data.warnings.length ? t("stale") : "";
     $("warning").title = data.warnings.join("\n");
   } catch (e) {
+    if (mine !== satelliteLoads) return;
     map.getSource("tracks").setData(empty);
     $("warning").textContent = "";
     if (e.status !== 401) console.warn(e.message);
@@ -213,7 +226,7 @@ async function loadPasses() {
   const mine = ++passLoads;
   const status = $("passes-status");
   const box = $("timeline");
-  box.innerHTML = "";
+  box.replaceChildren();
   status.textContent = t("loading");
   const start = when();
   const params = new URLSearchParams({ fleet: $("fleet").value || "resource", station: $("station").value,
@@ -331,30 +344,25 @@ $("request-form").onsubmit = async (event) => {
 
 async function showOpportunities(id) {
   const box = $("opportunities");
-  box.innerHTML = `<h3>${t("opportunities")} — #${id}</h3><p class="muted">${t("loading")}</p>`;
+  const head = () => el("h3", {}, `${t("opportunities")} — #${id}`);
+  box.replaceChildren(head(), el("p", { className: "muted" }, t("loading")));
   const params = new URLSearchParams({ fleet: $("fleet").value || "resource", limit: 10 });
   try {
     const data = await api(`/api/requests/${id}/opportunities?${params}`);
-    const head = `<h3>${t("opportunities")} — #${id}</h3>`;
     map.getSource("strips").setData({ type: "FeatureCollection", features: data.items.filter((o) => o.strip)
       .map((o) => ({ type: "Feature", properties: { satellite: o.satellite }, geometry: o.strip })) });
-    if (!data.items.length) { box.innerHTML = `${head}<p>${t("none")}</p>`; return; }
+    if (!data.items.length) { box.replaceChildren(head(), el("p", {}, t("none"))); return; }
     const strips = data.items[0].start !== undefined;
-    const header = strips
-      ? `<tr><th>${t("satellite")}</th><th>${t("when")}</th><th>${t("sensor")}</th><th>${t("coverage")}</th><th>${t("off_nadir")}</th></tr>`
-      : `<tr><th>${t("satellite")}</th><th>${t("rise")}</th><th>${t("max_el")}</th><th>${t("set")}</th></tr>`;
-    const rows = data.items.map((o) => strips
-      ? `<tr><td>${o.satellite}</td><td>${shortTime(o.start)}</td><td>${o.sensor}</td>` +
-        `<td>${Math.round(100 * o.coverage)} %</td><td>${o.off_nadir_deg.toFixed(1)}°</td></tr>`
-      : `<tr><td>${o.satellite}</td><td>${shortTime(o.rise)}</td><td>${o.max_elevation}°</td><td>${shortTime(o.set)}</td></tr>`).join("");
-    box.innerHTML = `${head}<table class="opps" id="opportunity-table">${header}${rows}</table>` +
-      `<p class="muted">${data.method}</p>`;
+    const columns = strips ? ["satellite", "when", "sensor", "coverage", "off_nadir"] : ["satellite", "rise", "max_el", "set"];
+    const cells = (o) => (strips
+      ? [o.satellite, shortTime(o.start), o.sensor, `${Math.round(100 * o.coverage)} %`, `${o.off_nadir_deg.toFixed(1)}°`]
+      : [o.satellite, shortTime(o.rise), `${o.max_elevation}°`, shortTime(o.set)]);
+    const table = el("table", { className: "opps", id: "opportunity-table" },
+      el("tr", {}, ...columns.map((c) => el("th", {}, t(c)))),
+      ...data.items.map((o) => el("tr", {}, ...cells(o).map((v) => el("td", {}, v)))));
+    box.replaceChildren(head(), table, el("p", { className: "muted" }, data.method));
   } catch (e) {
-    box.innerHTML = "";
-    const p = document.createElement("p");
-    p.className = "error";
-    p.textContent = t("unavailable", { why: e.message });
-    box.appendChild(p);
+    box.replaceChildren(el("p", { className: "error" }, t("unavailable", { why: e.message })));
   }
 }
 
@@ -364,13 +372,13 @@ async function loadRequests() {
   try {
     data = await api("/api/requests?limit=50");
   } catch (e) {
-    list.innerHTML = "";
+    list.replaceChildren();
     map.getSource("requests").setData(empty);
     return;
   }
   map.getSource("requests").setData({ type: "FeatureCollection", features: data.items.map((r) => ({
     type: "Feature", properties: { id: r.id, name: r.name, status: r.status }, geometry: r.geometry })) });
-  list.innerHTML = "";
+  list.replaceChildren();
   for (const r of data.items) {
     const li = document.createElement("li");
     li.className = `status-${r.status}`;
@@ -405,14 +413,14 @@ async function loadJobs() {
     const busy = jobs.items.some((j) => j.status === "queued" || j.status === "running");
     clearTimeout(jobPoll);
     if (busy) jobPoll = setTimeout(loadJobs, 2000);  // progress comes from the API
-    $("job-list").innerHTML = "";
+    $("job-list").replaceChildren();
     for (const j of jobs.items) {
       const li = document.createElement("li");
       li.textContent = `#${j.id} ${j.kind}: ${j.status} ${(100 * j.progress).toFixed(0)}% ${j.message}`;
       $("job-list").appendChild(li);
     }
     const products = await api("/api/products?limit=20");
-    $("product-list").innerHTML = "";
+    $("product-list").replaceChildren();
     for (const p of products.items) {
       const li = document.createElement("li");
       const a = document.createElement("a");
@@ -488,6 +496,18 @@ class LegendControl {
 const legend = new LegendControl();
 map.addControl(legend, "bottom-right");
 
+// a legend block: its title, then one row per [mark class, colour, border, label]
+function legendBlock(id, title, rows) {
+  const block = el("div", { className: "legend-block", id }, el("b", {}, title));
+  for (const [kind, colour, border, label] of rows) {
+    const mark = el("span", { className: kind });
+    mark.style.background = colour;  // CSSOM, which the CSP allows (style attributes it does not)
+    if (border) mark.style.border = border;
+    block.append(el("br"), mark, label);
+  }
+  return block;
+}
+
 function drawLegend() {
   const box = $("legend");
   if (!box) return;
@@ -496,18 +516,18 @@ function drawLegend() {
   if (covOn) {
     const figure = $("cov-figure").value;
     const { ramp, stops } = coverageStops(figure);
-    const swatches = stops.map((v, i) => `<span class="swatch" style="background:${ramp[i]}"></span>${formatFigure(figure, v)}`);
+    const rows = stops.map((v, i) => ["swatch", ramp[i], null, formatFigure(figure, v)]);
     if (figure !== "percent_covered" && coverageGrid.cells.some((c) => c[2 + coverageGrid.figures.indexOf(figure)] === null))
-      swatches.push(`<span class="swatch" style="background:${NEVER}"></span>${t("never")}`);
-    parts.push(`<div class="legend-block" id="legend-coverage"><b>${t(figure)}</b><br>${swatches.join("<br>")}</div>`);
+      rows.push(["swatch", NEVER, null, t("never")]);
+    parts.push(legendBlock("legend-coverage", t(figure), rows));
   }
   if ($("svc-show") && $("svc-show").checked && serviceData) {
-    const rows = serviceData.dishes_m.map((d) => `<span class="dot" style="background:${DISH_COLOURS[d] || "#999"};border:1px solid #1b1b1b"></span>${d}`);
+    const rows = serviceData.dishes_m.map((d) => ["dot", DISH_COLOURS[d] || "#999", "1px solid #1b1b1b", d]);
     if (serviceData.summary.served < serviceData.summary.settlements)
-      rows.push(`<span class="dot" style="background:${UNSERVED};border:2px solid #b2182b"></span>${t("not_served")}`);
-    parts.push(`<div class="legend-block" id="legend-service"><b>${t("legend_dish")}</b><br>${rows.join("<br>")}</div>`);
+      rows.push(["dot", UNSERVED, "2px solid #b2182b", t("not_served")]);
+    parts.push(legendBlock("legend-service", t("legend_dish"), rows));
   }
-  box.innerHTML = parts.join("");
+  box.replaceChildren(...parts);
   box.classList.toggle("hidden", parts.length === 0);
 }
 
@@ -610,8 +630,7 @@ async function loadFleets() {
     const data = await api("/api/fleets");
     const current = $("fleet").value;
     const options = data.catalogues.map((f) => [f, f]).concat(data.uploads.map((u) => [u.fleet, `${u.fleet}: ${u.name}`]));
-    $("fleet").innerHTML = "";
-    for (const [value, label] of options) $("fleet").appendChild(Object.assign(document.createElement("option"), { value, textContent: label }));
+    $("fleet").replaceChildren(...options.map(([value, label]) => el("option", { value }, label)));
     $("fleet").value = options.some(([v]) => v === current) ? current : "resource";
   } catch (e) { /* needs a token */ }
 }
@@ -644,8 +663,8 @@ async function init() {
   $("time").value = utcInput(new Date());
   $("token").value = localStorage.getItem("sahelsat.token") || "";
   const stations = await (await fetch("/api/places/stations")).json();
-  $("station").innerHTML = stations.map((s) => `<option>${s.name}</option>`).join("");
-  $("fleet").innerHTML = ["resource", "weather", "geo", "oneweb", "starlink"].map((f) => `<option>${f}</option>`).join("");
+  $("station").replaceChildren(...stations.map((s) => el("option", { value: s.name }, s.name)));
+  $("fleet").replaceChildren(...["resource", "weather", "geo", "oneweb", "starlink"].map((f) => el("option", { value: f }, f)));
   $("token").onchange = () => { localStorage.setItem("sahelsat.token", $("token").value.trim()); refresh(); };
   $("lang").onclick = () => { lang = lang === "en" ? "fr" : "en"; localStorage.setItem("sahelsat.lang", lang); applyLanguage(); drawLegend(); refresh(); };
   for (const id of ["time", "fleet"]) $(id).onchange = refresh;
