@@ -53,27 +53,38 @@ class PostgresServer:
         if os.geteuid() == 0:
             self._user_prefix = ["runuser", "-u", "postgres", "--"]
             shutil.chown(self.folder, "postgres")
-        data = os.path.join(self.folder, "data")
+        data = self.data = os.path.join(self.folder, "data")
         try:
             subprocess.run(
                 [*self._user_prefix, initdb, "-D", data, "-U", "postgres", "--auth=trust",
                  "--no-sync", "-E", "UTF8"],
                 check=True, capture_output=True, timeout=120,
             )  # fmt: skip
-            options = (
-                f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c full_page_writes=off -c max_connections=200"
-            )
-            subprocess.run(
-                [*self._user_prefix, pg_ctl, "-D", data, "-o", options, "-w", "-t", "60",
-                 "-l", os.path.join(self.folder, "log"), "start"],
-                check=True, capture_output=True, timeout=90,
-            )  # fmt: skip
+            self.start_server()
         except (subprocess.SubprocessError, OSError) as exc:
             detail = getattr(exc, "stderr", b"") or b""
             self.skip_reason = f"PostgreSQL did not start: {exc} {detail.decode()[-300:]}"
-        self.data = data
         self._n = 0
+
+    def start_server(self) -> None:
+        """Start the server process (again) on the same folder and port."""
+        options = (
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            [*self._user_prefix, self.pg_ctl, "-D", self.data, "-o", options, "-w", "-t", "60",
+             "-l", os.path.join(self.folder, "log"), "start"],
+            check=True, capture_output=True, timeout=90,
+        )  # fmt: skip
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server process, keeping its data: ``fast`` (clients disconnected, clean
+        shutdown) or ``immediate`` (no shutdown, recovery on the next start, like a crash)."""
+        subprocess.run(
+            [*self._user_prefix, self.pg_ctl, "-D", self.data, "-m", mode, "-w", "stop"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -100,21 +111,32 @@ class PostgresServer:
 
 class ServerProcess:
     """``sahelsat serve`` equivalent in a subprocess (uvicorn on a loopback port); the
-    default scenario is loaded only when asked, so tests start on an empty store."""
+    default scenario is loaded only when asked, so tests start on an empty store.
+
+    ``database_url``: a store other than the SQLite file in ``data_dir``; ``prelude``:
+    Python code the server process runs first (e.g. registering a test job kind).
+    """
 
     def __init__(
-        self, data_dir: Path, extra_env: dict | None = None, default_scenario: bool = False
+        self,
+        data_dir: Path,
+        extra_env: dict | None = None,
+        default_scenario: bool = False,
+        database_url: str | None = None,
+        prelude: str = "",
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        code = (
-            "import sys, uvicorn\n"
+        code = prelude + (
+            "\nimport sys, uvicorn\n"
             "from sahelsat.service.api import create_app\n"
             "app = create_app(data_dir=sys.argv[1], default_scenario=sys.argv[3] == '1')\n"
             "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')\n"
         )
         env = {**os.environ, **(extra_env or {})}
         env.pop("SAHELSAT_DATABASE_URL", None)
+        if database_url:
+            env["SAHELSAT_DATABASE_URL"] = database_url
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code, str(data_dir), str(self.port), str(int(default_scenario))],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -5,11 +5,18 @@ a transaction that committed survives a killed process and a power cut); Postgre
 used when ``SAHELSAT_DATABASE_URL`` (or the ``url`` argument) names one. The schema is
 created and upgraded by Alembic (``sahelsat/service/migrations``), never by
 ``create_all``, so a database made by an older version is upgraded in place.
+
+:func:`store_fault` tells a fault of the store itself (server down or restarting,
+connection lost, disk full, SQLite busy) from a fault of the request or the code; the
+service answers the first kind with a 503 (507 for a full disk) and its job runner waits
+for the store to come back. PostgreSQL connections are checked before use (pre-ping), so
+the service reconnects by itself once the server is back.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,10 +33,16 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
+#: Seconds to wait for a PostgreSQL connection (then the request is answered 503).
+CONNECT_TIMEOUT_S = 5
+#: Seconds a request waits for a free pooled connection before a 503.
+POOL_TIMEOUT_S = 10
 
 
 def utcnow() -> datetime:
@@ -169,7 +182,62 @@ def make_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=20,
+        max_overflow=20,
+        pool_timeout=POOL_TIMEOUT_S,
+        pool_pre_ping=True,  # a connection the server dropped is replaced, not used
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "keepalives": 1,  # a server that vanished is noticed in about 30 s
+            "keepalives_idle": 15,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        },
+    )
+
+
+#: SQLite primary result codes that are faults of the store, and which kind.
+_SQLITE_FAULTS = {
+    sqlite3.SQLITE_BUSY: "unavailable",
+    sqlite3.SQLITE_LOCKED: "unavailable",
+    sqlite3.SQLITE_PROTOCOL: "unavailable",
+    sqlite3.SQLITE_NOMEM: "failed",
+    sqlite3.SQLITE_READONLY: "failed",
+    sqlite3.SQLITE_IOERR: "failed",
+    sqlite3.SQLITE_CANTOPEN: "failed",
+    sqlite3.SQLITE_FULL: "full",
+}
+#: PostgreSQL SQLSTATE classes that are faults of the server: connection exception,
+#: operator intervention (shutting down, cannot connect now), insufficient resources.
+_PG_FAULTS = {"08": "unavailable", "57": "unavailable", "53": "failed", "58": "failed"}
+
+
+def store_fault(exc: BaseException) -> str | None:
+    """What ``exc`` says of the store itself, or None when it is a fault of the request or
+    of the code: ``"unavailable"`` (cannot be reached or used now: server down or
+    restarting, connection lost, all connections busy, SQLite locked), ``"full"`` (no
+    disk space) or ``"failed"`` (it could not write or read: I/O error, out of memory)."""
+    if isinstance(exc, PoolTimeout):
+        return "unavailable"
+    if not isinstance(exc, DBAPIError):
+        return None
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        return _SQLITE_FAULTS.get(getattr(orig, "sqlite_errorcode", 0) & 0xFF)
+    state = getattr(orig, "sqlstate", None)
+    if state == "53100":
+        return "full"
+    if state == "53300":  # too many connections
+        return "unavailable"
+    if state and state[:2] in _PG_FAULTS:
+        return _PG_FAULTS[state[:2]]
+    if exc.connection_invalidated:
+        return "unavailable"
+    # the driver's own errors (no SQLSTATE): connection refused, lost or closed
+    client_side = isinstance(exc, OperationalError | InterfaceError) and state is None
+    return "unavailable" if client_side else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -3,14 +3,27 @@
 ``field`` names what was wrong (``body.geometry``, ``query.limit``, ``Authorization``,
 ``request_id``) or is null when nothing in the request is at fault; ``errors`` lists every
 problem found, each as ``{field, reason}``, the first one repeated at the top.
+A fault of the store (see :func:`sahelsat.service.db.store_fault`) is answered 503
+(``Retry-After`` when it is only unavailable for now), or 507 when its disk is full.
 """
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sahelsat.service.db import store_fault
+
+log = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait before trying again after a 503 of the store.
+RETRY_AFTER_S = 5
 
 
 class ApiError(Exception):
@@ -66,3 +79,19 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):
         return error_response(exc.status_code, [(None, str(exc.detail))], exc.headers)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def _store(_request: Request, exc: Exception):
+        fault = store_fault(exc)
+        if fault is None:
+            raise exc  # a fault of the code: a 500, logged with its traceback
+        log.warning("store %s: %s", fault, str(exc).splitlines()[0])
+        if fault == "full":
+            reason = "the store is out of disk space; the request was not completed"
+            return error_response(507, [(None, reason)])
+        if fault == "failed":
+            reason = "the store failed to read or write; the request was not completed"
+            return error_response(503, [(None, reason)])
+        reason = "the database is unavailable; the request was not completed, try again shortly"
+        return error_response(503, [(None, reason)], {"Retry-After": str(RETRY_AFTER_S)})

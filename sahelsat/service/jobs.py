@@ -8,8 +8,13 @@ work, calling ``ctx.progress(fraction, message)`` now and then; ``ctx.progress``
 
 A :class:`JobRunner` executes queued jobs on a small thread pool and keeps every state
 change in the store: a job is ``queued``, ``running``, then ``succeeded``, ``failed`` or
-``cancelled``. After a restart, queued jobs are queued again and the jobs that were
-running are marked failed ("interrupted by a server restart").
+``cancelled``. A job never stays ``running`` without a worker: whatever stops its worker
+(an exception or a crash anywhere in it, its products failing to be stored) marks it
+failed with the reason; while the store is unavailable the worker waits for it to come
+back (progress reports are skipped meanwhile) rather than losing the outcome. A job's
+products are stored in the same transaction as its ``succeeded``: all or none. After a
+restart, queued jobs are queued again and the jobs that were running are marked failed
+("interrupted by a server restart"); a service that stops marks its running jobs failed.
 """
 
 from __future__ import annotations
@@ -24,13 +29,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 
-from sahelsat.service.db import Job, Product, utcnow
+from sahelsat.service.db import Job, Product, store_fault, utcnow
 
 log = logging.getLogger(__name__)
 
 FINAL_STATES = ("succeeded", "failed", "cancelled")
+#: Seconds between tries to write a job's state while the store is unavailable (doubling
+#: from the first to the last).
+STORE_RETRY_S = (0.25, 15.0)
 
 
 class JobCancelled(Exception):
@@ -94,12 +104,17 @@ class JobContext:
         now = time.monotonic()
         if now - self._last_write >= 0.25 or fraction >= 1.0:
             self._last_write = now
-            with self._runner.sessions.begin() as session:
-                session.execute(
-                    update(Job)
-                    .where(Job.id == self.job_id)
-                    .values(progress=min(max(float(fraction), 0.0), 1.0), message=message)
-                )
+            try:
+                with self._runner.sessions.begin() as session:
+                    session.execute(
+                        update(Job)
+                        .where(Job.id == self.job_id)
+                        .values(progress=min(max(float(fraction), 0.0), 1.0), message=message)
+                    )
+            except (DBAPIError, PoolTimeout) as exc:
+                if store_fault(exc) is None:
+                    raise
+                log.warning("job %s: progress not recorded, store unavailable", self.job_id)
 
 
 class JobRunner:
@@ -110,6 +125,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sahelsat-job")
         self._flags: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
+        self._closing = threading.Event()
 
     def _cancel_flag(self, job_id: int) -> threading.Event:
         with self._lock:
@@ -174,13 +190,34 @@ class JobRunner:
             job = session.get(Job, job_id)
             return None if job is None else job.status
 
-    def _finish(self, job_id: int, **values) -> None:
-        with self.sessions.begin() as session:
-            session.execute(
-                update(Job).where(Job.id == job_id).values(finished_at=utcnow(), **values)
-            )
+    def _durably(self, write: Callable[[], object]):
+        """Run the store transaction ``write``; while the store is unavailable, try again,
+        waiting longer each time, until it is back or the runner stops (then raise)."""
+        delay, longest = STORE_RETRY_S
+        while True:
+            try:
+                return write()
+            except (DBAPIError, PoolTimeout) as exc:
+                if store_fault(exc) != "unavailable" or self._closing.is_set():
+                    raise
+                log.warning("store unavailable, trying again in %.2f s: %s", delay, _first(exc))
+            self._closing.wait(delay)
+            delay = min(2 * delay, longest)
 
-    def _execute(self, job_id: int) -> None:
+    def _finish(self, job_id: int, **values) -> None:
+        """Give the running job ``job_id`` its final state (waits for the store if need be)."""
+
+        def write() -> None:
+            with self.sessions.begin() as session:
+                session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.status == "running")
+                    .values(finished_at=utcnow(), **values)
+                )
+
+        self._durably(write)
+
+    def _claim(self, job_id: int) -> tuple[bool, str | None, dict | None]:
         with self.sessions.begin() as session:
             claimed = session.execute(
                 update(Job)
@@ -191,24 +228,25 @@ class JobRunner:
             kind, params = (job.kind, json.loads(job.params)) if job else (None, None)
             if job is not None and job.cancel_requested:
                 self._cancel_flag(job_id).set()
-        if not claimed:
-            return
-        try:
-            if kind not in JOB_KINDS:
-                raise RuntimeError(f"job kind {kind!r} is not available in this server")
-            output = JOB_KINDS[kind].run(params, JobContext(self, job_id))
-        except JobCancelled:
-            self._finish(job_id, status="cancelled", message="cancelled")
-            return
-        except Exception as exc:  # one job's failure is a state, never a dead worker
-            log.exception("job %s (%s) failed", job_id, kind)
-            self._finish(job_id, status="failed", message=f"{type(exc).__name__}: {exc}")
-            return
-        finally:
-            with self._lock:
-                self._flags.pop(job_id, None)
+        return bool(claimed), kind, params
+
+    def _store_output(self, job_id: int, output: JobOutput) -> None:
+        """The products and the ``succeeded`` state, in one transaction: all or none. A job
+        no longer running (already stored by a try whose answer was lost, or failed by a
+        restart elsewhere) gets no products."""
         with self.sessions.begin() as session:
-            for name, media_type, content in output.products:
+            done = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == "running")
+                .values(
+                    status="succeeded",
+                    progress=1.0,
+                    message="done",
+                    result=json.dumps(output.summary),
+                    finished_at=utcnow(),
+                )
+            ).rowcount
+            for name, media_type, content in output.products if done else ():
                 session.add(
                     Product(
                         name=name,
@@ -219,21 +257,62 @@ class JobRunner:
                         job_id=job_id,
                     )
                 )
-            session.execute(
-                update(Job)
-                .where(Job.id == job_id)
-                .values(
-                    status="succeeded",
-                    progress=1.0,
-                    message="done",
-                    result=json.dumps(output.summary),
-                    finished_at=utcnow(),
-                )
-            )
+
+    def _execute(self, job_id: int) -> None:
+        """Run one job; whatever stops its worker, the job's state is final afterwards (or,
+        with the store gone for good, it is failed by the next start's :meth:`recover`)."""
+        try:
+            self._run(job_id)
+        except BaseException as exc:  # a crash of the worker, outside the job's own code
+            log.exception("the worker of job %s stopped", job_id)
+            try:
+                self._finish(job_id, status="failed", message=f"its worker stopped: {_first(exc)}")
+            except Exception:
+                log.exception("job %s could not be marked failed", job_id)
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            with self._lock:
+                self._flags.pop(job_id, None)
+
+    def _run(self, job_id: int) -> None:
+        claimed, kind, params = self._durably(lambda: self._claim(job_id))
+        if not claimed:
+            return
+        try:
+            if kind not in JOB_KINDS:
+                raise RuntimeError(f"job kind {kind!r} is not available in this server")
+            output = JOB_KINDS[kind].run(params, JobContext(self, job_id))
+        except JobCancelled:
+            if self._closing.is_set():
+                message = "interrupted: the service stopped; submit it again"
+                self._finish(job_id, status="failed", message=message)
+            else:
+                self._finish(job_id, status="cancelled", message="cancelled")
+            return
+        except BaseException as exc:  # one job's failure is a state, never a dead worker
+            log.exception("job %s (%s) failed", job_id, kind)
+            self._finish(job_id, status="failed", message=f"{type(exc).__name__}: {exc}")
+            return
+        try:
+            self._durably(lambda: self._store_output(job_id, output))
+        except Exception as exc:
+            log.exception("job %s: its products could not be stored", job_id)
+            why = {"full": "the store is out of disk space", "failed": "the store failed to write"}
+            reason = why.get(store_fault(exc)) or _first(exc)
+            message = f"its results could not be stored ({reason}); nothing was kept"
+            self._finish(job_id, status="failed", message=message)
 
     def shutdown(self, wait: bool = False) -> None:
-        """Stop taking jobs; running ones are asked to stop."""
+        """Stop taking jobs; running ones are asked to stop and are marked failed."""
+        self._closing.set()
         with self._lock:
             for flag in self._flags.values():
                 flag.set()
         self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def _first(exc: BaseException) -> str:
+    """``Type: first line of the message`` of ``exc``, for a job's message or a log line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
