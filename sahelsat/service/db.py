@@ -68,7 +68,7 @@ class ImagingRequest(Base):
     area_km2: Mapped[float] = mapped_column(Float)
     start: Mapped[datetime] = mapped_column(DateTime, index=True)
     stop: Mapped[datetime] = mapped_column(DateTime, index=True)
-    priority: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[float] = mapped_column(Float)
     sensor: Mapped[str] = mapped_column(String(8), server_default="any")
     max_off_nadir_deg: Mapped[float] = mapped_column(Float, server_default="30")
     min_sun_elevation_deg: Mapped[float | None] = mapped_column(Float, nullable=True)
