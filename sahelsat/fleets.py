@@ -26,12 +26,13 @@ def resolve_part(
     """The Fleet of one part of a spec. ``folder``: where relative file names are found;
     ``uploads``: ``id -> Fleet`` for ``upload-<id>`` (the service's store); ``epoch``,
     ``name``, ``first_number``: for designed satellites (see :mod:`sahelsat.designs`)."""
-    from sahelsat import designs
     from sahelsat.fleet import catalogue, earth_observation_fleet, load_elements
 
     if part.kind == "catalogue":
-        return earth_observation_fleet() if part.name in ("eo", "earth-observation") else (
-            catalogue(part.name)
+        return (
+            earth_observation_fleet()
+            if part.name in ("eo", "earth-observation")
+            else (catalogue(part.name))
         )
     if part.kind == "upload":
         if uploads is None:
@@ -95,17 +96,3 @@ def resolve_fleet(spec: FleetSpec | str, *, folder: str | Path = ".", uploads=No
         raise InputError.at("fleet", f"no satellite in {spec}" + (
             f" matches {spec.select!r}" if spec.select else ""))  # fmt: skip
     return fleet
-
-
-def fleet_size(spec: FleetSpec, uploads: Callable[[int], int] | None = None) -> int:
-    """How many satellites ``spec`` names before any selection, without propagating:
-    designs are counted from their parameters, catalogues and uploads looked up."""
-    total = 0
-    for part in spec.parts:
-        if part.kind == "design":
-            total += part.size
-        elif part.kind == "upload" and uploads is not None:
-            total += uploads(part.id)
-        else:
-            total += len(resolve_part(part))
-    return total

@@ -98,7 +98,9 @@ class InputError(ValueError):
     def at(cls, loc, reason: str, source: str | None = None) -> InputError:
         """One problem at ``loc`` (a key, or a tuple of keys and indices)."""
         loc = (loc,) if isinstance(loc, (str, int)) else tuple(loc)
-        return cls([Problem(loc, reason)], source)
+        error = cls.__new__(cls)
+        InputError.__init__(error, [Problem(loc, reason)], source)
+        return error
 
     @property
     def field(self) -> str:
@@ -111,7 +113,7 @@ class InputError(ValueError):
     def within(self, *prefix: str | int) -> InputError:
         """The same problems with ``prefix`` put before each path (``body``, ``params``)."""
         moved = [Problem((*prefix, *p.loc), p.reason, p.line) for p in self.problems]
-        return type(self)(moved, self.source)
+        return InputError(moved, self.source)
 
     def describe(self) -> str:
         lines = []
@@ -134,12 +136,18 @@ class FieldProblem(ValueError):
         self.reason = reason
 
 
+def nested(exc: InputError, *prefix: str | int) -> FieldProblem:
+    """An InputError of a part, as a :class:`FieldProblem` of the whole (in validators)."""
+    first = exc.problems[0]
+    return FieldProblem((*prefix, *first.loc), first.reason)
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _reason(err: dict, model: type[BaseModel] | None) -> tuple[tuple, str]:
+def problem_of(err: dict, model: type[BaseModel] | None = None) -> tuple[tuple, str]:
     """The location and a reader's reason for one pydantic error."""
     loc = tuple(p for p in err.get("loc", ()) if not str(p).startswith("function-"))
     kind, ctx, value = err.get("type", ""), err.get("ctx") or {}, err.get("input")
@@ -162,7 +170,10 @@ def _reason(err: dict, model: type[BaseModel] | None) -> tuple[tuple, str]:
     if kind == "finite_number":
         return loc, "must be a finite number (not NaN or infinity)"
     if kind in ("string_type", "bool_type", "bool_parsing"):
-        return loc, f"{err['msg'].lower().replace('input should be', 'must be')}, not {_short(value)}"
+        return (
+            loc,
+            f"{err['msg'].lower().replace('input should be', 'must be')}, not {_short(value)}",
+        )
     if kind == "literal_error":
         return loc, f"must be one of {ctx.get('expected')}, not {_short(value)}"
     if kind == "string_too_short":
@@ -194,7 +205,7 @@ def _suggestion(model: type[BaseModel] | None, loc: tuple) -> str:
 
 def input_error(exc: ValidationError, model=None, source: str | None = None) -> InputError:
     """The :class:`InputError` of a pydantic ``ValidationError`` raised by ``model``."""
-    problems = [Problem(*_reason(err, model)) for err in exc.errors()]
+    problems = [Problem(*problem_of(err, model)) for err in exc.errors()]
     return InputError(problems, source)
 
 
@@ -250,9 +261,7 @@ def _to_datetime(value: Any) -> Any:
             return datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("z") else text)
         except ValueError:
             pass
-    raise ValueError(
-        f"not a UTC time: {_short(value)}; use ISO-8601 such as 2026-05-30T12:00:00Z"
-    )
+    raise ValueError(f"not a UTC time: {_short(value)}; use ISO-8601 such as 2026-05-30T12:00:00Z")
 
 
 def _utc(value: datetime) -> datetime:
@@ -261,9 +270,7 @@ def _utc(value: datetime) -> datetime:
     except (OverflowError, ValueError):  # e.g. year 1 at +14:00 falls before year 1 in UTC
         value = None
     if value is None or not EARLIEST <= value < LATEST:
-        raise ValueError(
-            f"time must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
-        )
+        raise ValueError(f"time must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
     return value
 
 
@@ -294,12 +301,13 @@ def to_datetime64(value: datetime):
     """A UTC datetime as numpy ``datetime64[ns]`` without zone (sahelsat's convention)."""
     import numpy as np
 
-    return np.datetime64(value.astimezone(UTC).replace(tzinfo=None), "ns")
+    return np.datetime64(naive_utc(value), "ns")
 
 
 def naive_utc(value: datetime) -> datetime:
-    """A UTC datetime without its zone (the service's store keeps naive UTC)."""
-    return value.astimezone(UTC).replace(tzinfo=None)
+    """A UTC datetime without its zone (the service's store keeps naive UTC); a naive
+    value is taken as UTC already."""
+    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
 
 
 _DURATION_UNITS = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
@@ -337,8 +345,9 @@ class Window(Input):
     def _order(self):
         if not self.stop > self.start:
             raise FieldProblem(
-                "stop", f"empty window: stop {self.stop:%Y-%m-%dT%H:%M:%SZ} is not after "
-                f"start {self.start:%Y-%m-%dT%H:%M:%SZ}"
+                "stop",
+                f"empty window: stop {self.stop:%Y-%m-%dT%H:%M:%SZ} is not after "
+                f"start {self.start:%Y-%m-%dT%H:%M:%SZ}",
             )
         if self.stop - self.start > timedelta(days=self.max_days):
             raise FieldProblem("stop", f"the window is longer than {self.max_days:g} days")
@@ -442,8 +451,10 @@ def sites(rows) -> list[Site]:
     seen: dict[str, int] = {}
     for i, site in enumerate(out):
         if site.name in seen:
-            problems.append(Problem((i, "name"), f"site names must be unique; repeated: "
-                                                 f"{site.name!r} (also site {seen[site.name]})"))  # fmt: skip
+            reason = (
+                f"site names must be unique; repeated: {site.name!r} (also site {seen[site.name]})"
+            )
+            problems.append(Problem((i, "name"), reason))
         seen.setdefault(site.name, i)
     if problems:
         raise InputError(problems)
@@ -476,7 +487,7 @@ def unique_names(names, *qualifiers) -> list[str]:
 
 Position = Annotated[list[Annotated[float, Field(allow_inf_nan=False)]],
                      Field(min_length=2, max_length=3)]  # fmt: skip
-Ring = Annotated[list[Position], Field(min_length=4, max_length=MAX_VERTICES)]
+Ring = Annotated[list[Position], Field(min_length=4)]  # vertices: counted over all rings
 
 
 class PolygonGeometry(Input):
@@ -527,8 +538,9 @@ def _check_positions(rings) -> None:
             lon, lat = pos[0], pos[1]
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise FieldProblem(
-                    (*loc, j), f"{pos[:2]} is outside lon/lat range: coordinates must be "
-                    "[longitude, latitude] degrees within [-180, 180] x [-90, 90]"
+                    (*loc, j),
+                    f"{pos[:2]} is outside lon/lat range: coordinates must be "
+                    "[longitude, latitude] degrees within [-180, 180] x [-90, 90]",
                 )
         if ring[0][:2] != ring[-1][:2]:
             raise FieldProblem(loc, "ring is not closed (first and last positions differ)")
@@ -540,8 +552,9 @@ def _check_extent(lons: list[float], lats: list[float], loc) -> None:
         raise FieldProblem(loc, "the area reaches a pole; areas must lie between the poles")
     if max(lons) - min(lons) > 180.0:
         raise FieldProblem(
-            loc, "the area spans more than 180 degrees of longitude: it crosses the "
-            "antimeridian (+/-180 degrees), which is not supported; give the part on one side"
+            loc,
+            "the area spans more than 180 degrees of longitude: it crosses the "
+            "antimeridian (+/-180 degrees), which is not supported; give the part on one side",
         )
 
 
@@ -588,8 +601,9 @@ class Area(Input):
             poly = shapely.force_2d(poly)
             if not poly.is_valid:
                 raise FieldProblem(
-                    "geometry", f"invalid polygon ({shapely.is_valid_reason(poly)}); fix it, "
-                    "e.g. with shapely.make_valid or by removing the self-intersection"
+                    "geometry",
+                    f"invalid polygon ({shapely.is_valid_reason(poly)}); fix it, "
+                    "e.g. with shapely.make_valid or by removing the self-intersection",
                 )
         area = geodesic_area_km2(poly)
         if not area > 0:
@@ -629,6 +643,22 @@ def circle(lon_deg: float, lat_deg: float, radius_km: float, n: int = 72):
     return Polygon(zip(lons, lats, strict=True))
 
 
+def bbox(text: str, field="bbox") -> tuple[float, float, float, float]:
+    """``min_lon,min_lat,max_lon,max_lat`` degrees (west to east, south to north)."""
+    try:
+        values = [float(v) for v in str(text).split(",")]
+    except ValueError:
+        values = []
+    if (
+        len(values) != 4
+        or not all(math.isfinite(v) for v in values)
+        or not (-180 <= values[0] <= values[2] <= 180)
+        or not (-90 <= values[1] <= values[3] <= 90)
+    ):
+        raise InputError.at(field, "expected min_lon,min_lat,max_lon,max_lat in degrees")
+    return tuple(values)
+
+
 def area_of(geometry, radius_km: float | None = None) -> Area:
     """An :class:`Area` from a GeoJSON mapping or a shapely geometry (InputError)."""
     if hasattr(geometry, "__geo_interface__") and not isinstance(geometry, dict):
@@ -637,8 +667,9 @@ def area_of(geometry, radius_km: float | None = None) -> Area:
     if isinstance(geometry, dict) and geometry.get("type") not in ("Polygon", "MultiPolygon",
                                                                    "Point"):  # fmt: skip
         raise InputError.at(
-            ("geometry", "type"), "area must be a Polygon, MultiPolygon or Point with "
-            f"radius_km, not {_short(geometry.get('type'))}"
+            ("geometry", "type"),
+            "area must be a Polygon, MultiPolygon or Point with "
+            f"radius_km, not {_short(geometry.get('type'))}",
         )
     return parse(Area, {"geometry": geometry, "radius_km": radius_km})
 
@@ -695,9 +726,12 @@ class DesignPart(Input):
     altitude_km: Annotated[float, Field(ge=150.0, le=40_000.0)] | None = None
     inclination_deg: Annotated[float, Field(ge=0.0, le=180.0)] | None = None
     ltan_hours: Annotated[float, Field(ge=0.0, le=24.0)] | None = None
-    longitudes_deg: Annotated[
-        list[Annotated[float, Field(ge=-180.0, le=360.0)]], Field(min_length=1, max_length=100)
-    ] | None = None
+    longitudes_deg: (
+        Annotated[
+            list[Annotated[float, Field(ge=-180.0, le=360.0)]], Field(min_length=1, max_length=100)
+        ]
+        | None
+    ) = None
     name: Annotated[str, Field(min_length=1, max_length=40)] | None = None
 
     @model_validator(mode="after")
@@ -829,8 +863,9 @@ def _design(low: str, numbers: list[str], text: str) -> dict:
     if low.startswith("sso:"):
         if len(values) not in (2, 3) or (len(values) == 3 and not values[2].is_integer()):
             raise InputError.at("fleet", f"{text!r}: use sso:ALT_KM,LTAN_H[,N]")
+        count = int(values[2]) if len(values) > 2 else 1
         return {"kind": "design", "design": "sun-synchronous", "altitude_km": values[0],
-                "ltan_hours": values[1], "count": int(values[2]) if len(values) > 2 else 1}  # fmt: skip
+                "ltan_hours": values[1], "count": count}  # fmt: skip
     if not values:
         raise InputError.at("fleet", f"{text!r}: use geo:LON[,LON...] (degrees east)")
     return {"kind": "design", "design": "geostationary", "longitudes_deg": values}

@@ -110,9 +110,9 @@ def towns(countries: Iterable[str] | None = None, min_population: int = 0) -> pd
     """Towns of the region (GeoNames places of 500 people or more).
 
     Columns: ``name`` (unique: a name two towns share is qualified by country, then
-    region code, e.g. ``Gao (MLI)``, so the table serves as sites), ``country`` (ISO3), ``admin1`` (GeoNames code), ``latitude_deg,
-    longitude_deg, population`` (0 where GeoNames does not know it), ``geonameid``;
-    sorted by country then falling population.
+    region code, e.g. ``Gao (MLI)``, so the table serves as sites), ``country`` (ISO3),
+    ``admin1`` (GeoNames code), ``latitude_deg, longitude_deg, population`` (0 where
+    GeoNames does not know it), ``geonameid``; sorted by country then falling population.
     """
     t = _towns()
     if countries is not None:

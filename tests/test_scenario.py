@@ -205,9 +205,7 @@ def test_what_the_planner_would_refuse_check_scenario_refuses(request_lines, key
     # the rules are the typed inputs' (sahelsat.inputs), shared by the CLI, API and planner
     text = GOOD + f'\n[[requests]]\nid = "r"\n{request_lines}\n'
     message = _error(text)
-    line = next(
-        n for n, t in enumerate(text.splitlines(), 1) if t.startswith(key.split(".")[0])
-    )
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith(key.split(".")[0]))
     assert f"my.toml, line {line}: requests[0].{key}: " in message and words in message
     # the same request refused the same way by the planner's own entry point
     from sahelsat.tasking.requests import RequestError, make_request
