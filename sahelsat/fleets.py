@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sahelsat.inputs import DesignPart, FleetSpec, InputError
+from sahelsat.inputs import CATALOGUE_NAMES, DesignPart, FleetSpec, InputError
 
 
 def resolve_part(
@@ -41,7 +41,11 @@ def resolve_part(
     if part.kind == "file":
         path = Path(folder) / part.path
         if not path.is_file():
-            raise InputError.at("fleet", f"{part.path!r} is not a file ({_hint()})")
+            raise InputError.at(
+                "fleet",
+                f"{part.path!r} is neither a shipped catalogue ({', '.join(CATALOGUE_NAMES)}, "
+                f"eo) nor a file; {_hint()}",
+            )
         return load_elements(path, strict=False)
     return _design(part, epoch, name, first_number)
 
@@ -75,13 +79,20 @@ def _hint() -> str:
     return "use " + FLEET_HELP
 
 
-def resolve_fleet(spec: FleetSpec | str, *, folder: str | Path = ".", uploads=None, epoch=None):
+def resolve_fleet(
+    spec: FleetSpec | str,
+    *,
+    folder: str | Path = ".",
+    uploads=None,
+    epoch=None,
+    allow_empty: bool = False,
+):
     """The satellites a :class:`FleetSpec` (or its text) names, as one Fleet.
 
     Parts are joined in order, then ``spec.select`` keeps the satellites whose name
     matches. Records skipped in element files are kept in ``fleet.skipped``. Raises
     :class:`~sahelsat.inputs.InputError` (field ``fleet``) for a missing file, an unknown
-    upload, a bad design or an empty selection.
+    upload, a bad design or (unless ``allow_empty``) no satellite at all.
     """
     from sahelsat.fleet import Fleet
 
@@ -92,7 +103,7 @@ def resolve_fleet(spec: FleetSpec | str, *, folder: str | Path = ".", uploads=No
         fleet = fleet + resolve_part(part, folder=folder, uploads=uploads, epoch=epoch)
     if spec.select:
         fleet = fleet.select(spec.select)
-    if not len(fleet):
+    if not len(fleet) and not allow_empty:
         raise InputError.at("fleet", f"no satellite in {spec}" + (
             f" matches {spec.select!r}" if spec.select else ""))  # fmt: skip
     return fleet

@@ -221,12 +221,23 @@ def test_what_the_planner_would_refuse_check_scenario_refuses(request_lines, key
         make_request("r", area, start="2026-05-31T00:00:00Z", end="2026-05-31T06:00:00Z", **spec)
 
 
-def test_the_launcher_finds_the_scenario_argument():
-    from sahelsat.launcher import scenario_argument
-
-    assert scenario_argument(["run"]) == "sahel"
-    assert scenario_argument(["run", "--out", "o", "my.toml", "--no-pdf"]) == "my.toml"
-    assert scenario_argument(["run", "--lang", "fr", "real"]) == "real"
-    assert scenario_argument(["check-scenario", "x.toml"]) == "x.toml"
-    assert scenario_argument(["run", "--help"]) is None
-    assert scenario_argument(["passes", "resource"]) is None
+def test_a_bad_scenario_fails_before_any_capability_is_imported(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD.replace("duration_hours = 6", "duration_hours = 0"))
+    probe = (
+        "import sys\n"
+        "from sahelsat.cli import app\n"
+        "try:\n"
+        f"    app([{'run'!r}, {str(path)!r}, '--out', {str(tmp_path / 'o')!r}])\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "heavy = ('sahelsat.access', 'sahelsat.fleet', 'sahelsat.coverage_analysis',\n"
+        "         'sahelsat.scenario.run', 'sahelsat.comms', 'sahelsat.tasking', 'xarray',\n"
+        "         'ortools', 'numba')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         timeout=120)  # fmt: skip
+    assert out.stdout.split("\n")[-2] == "2 []", out.stdout + out.stderr
+    assert "scenario.duration_hours: must be > 0" in " ".join(out.stderr.split())
+    assert not (tmp_path / "o").exists()

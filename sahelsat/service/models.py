@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, PrivateAttr, field_serializer, model_validator
 
 from sahelsat import inputs
@@ -354,6 +355,12 @@ class FeatureCollection(BaseModel):
     model_config = {"extra": "allow"}
     type: Literal["FeatureCollection"]
     features: list[Feature]
+
+
+class GeoJSONResponse(Response):
+    """An answer in GeoJSON (``application/geo+json``)."""
+
+    media_type = "application/geo+json"
 
 
 def geojson_response(description: str) -> dict:

@@ -14,7 +14,13 @@ from fastapi.responses import Response
 from sahelsat.inputs import InputError, Latitude, Longitude, MinElevation, Name, UtcTime
 from sahelsat.service.db import utcnow
 from sahelsat.service.deps import DB, MAX_PAGE, Limit, Offset, Operator, Viewer
-from sahelsat.service.models import ElementSetOut, FleetsOut, PassesPage, geojson_response
+from sahelsat.service.models import (
+    ElementSetOut,
+    FleetsOut,
+    GeoJSONResponse,
+    PassesPage,
+    geojson_response,
+)
 from sahelsat.service.usecases import fleets as cases
 
 router = APIRouter(prefix="/api", tags=["fleets and passes"])
@@ -61,9 +67,13 @@ async def upload_element_set(
     return ElementSetOut(**stored)
 
 
-@router.get("/fleets/{fleet}/positions", operation_id="fleet_positions",
-            responses=geojson_response("sub-satellite points and tracks"),
-            summary="Positions and ground tracks (viewer, GeoJSON)")  # fmt: skip
+@router.get(
+    "/fleets/{fleet}/positions",
+    response_class=GeoJSONResponse,
+    operation_id="fleet_positions",
+    responses=geojson_response("sub-satellite points and tracks"),
+    summary="Positions and ground tracks (viewer, GeoJSON)",
+)
 def fleet_positions(
     fleet: Annotated[str, PathParam(max_length=200)],
     db: DB,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from sahelsat.inputs import Availability
 from sahelsat.service.deps import DB, MAX_ID, Config, Viewer
-from sahelsat.service.models import geojson_response
+from sahelsat.service.models import GeoJSONResponse, geojson_response
 from sahelsat.service.usecases import layers as cases
 
 router = APIRouter(prefix="/api", tags=["map layers"])
@@ -25,6 +25,7 @@ GRID = {200: {"description": "a compact grid, or GeoJSON squares", "content": {
 
 @router.get(
     "/coverage/map",
+    response_class=Response,
     responses=GRID,
     summary="Coverage and revisit cells of a finished coverage job, the latest by default: "
     "a compact grid or GeoJSON squares (viewer)",
@@ -45,6 +46,7 @@ def coverage_map(
 
 @router.get(
     "/settlements/service",
+    response_class=GeoJSONResponse,
     responses=geojson_response("towns with their service"),
     summary="Settlement service status: each town's satellite, smallest dish, availability "
     "and throughput (GeoJSON points, cached; viewer)",

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from sahelsat.service.models import SiteOut, geojson_response
+from sahelsat.service.models import GeoJSONResponse, SiteOut, geojson_response
 
 router = APIRouter(prefix="/api/places", tags=["places"])
 
@@ -32,13 +32,17 @@ def _countries_geojson() -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
-@router.get("/countries", responses=geojson_response("the three countries' outlines"),
-            summary="Outlines of Mali, Niger and Burkina Faso (GeoJSON, public)")  # fmt: skip
+@router.get(
+    "/countries",
+    response_class=GeoJSONResponse,
+    responses=geojson_response("the three countries' outlines"),
+    summary="Outlines of Mali, Niger and Burkina Faso (GeoJSON, public)",
+)
 def countries() -> Response:
     return Response(_countries_geojson(), media_type="application/geo+json")
 
 
-@router.get("/towns", responses=geojson_response("towns as points"),
+@router.get("/towns", response_class=GeoJSONResponse, responses=geojson_response("towns as points"),
             summary="Towns of the three countries (GeoJSON points, public)")  # fmt: skip
 def town_points(min_population: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     from sahelsat.places import towns

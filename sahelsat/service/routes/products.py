@@ -61,6 +61,7 @@ async def upload(
 @router.get(
     "/{product_id}/download",
     operation_id="download_product",
+    response_class=Response,
     responses={200: {"description": "the file", "content": {
         "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
     summary="Download a product's file (viewer)",
