@@ -29,7 +29,7 @@ SERVICE_SATELLITES = ("scenario", "geo")
 SERVICE_CACHE_SIZE = 16
 
 _GRIDS = LRUCache(8)
-_SERVICE: LRUCache | None = None
+_SERVICE: dict[int, LRUCache] = {}  # one cache per bound on plans at once (per settings)
 
 
 def coverage_grid(ds, meta: dict) -> dict:
@@ -198,13 +198,11 @@ def settlement_service(
     ones over 30 W - 30 E (``geo``). Cached (see the module's description); ``at_once``:
     most different plans computed at the same time.
     """
-    global _SERVICE
     try:
         from sahelsat.comms import defaults, service
     except ImportError:
         raise CapabilityMissing("settlement service (sahelsat.comms.service)") from None
-    if _SERVICE is None or _SERVICE.limit != at_once:
-        _SERVICE = LRUCache(SERVICE_CACHE_SIZE, limit=at_once)
+    cache = _SERVICE.setdefault(at_once, LRUCache(SERVICE_CACHE_SIZE, limit=at_once))
     key = (band, round(float(availability), 3), round(float(throughput_mbps), 1), satellites,
            int(min_population))  # fmt: skip
 
@@ -228,7 +226,7 @@ def settlement_service(
             raise InputError.at(("query", field), exc.reason) from None
         return _service_geojson(plan, band, satellites)
 
-    return _SERVICE.get_or_compute(key, compute)
+    return cache.get_or_compute(key, compute)
 
 
 def _service_geojson(plan, band: str, satellites: str) -> dict:
