@@ -430,26 +430,29 @@ class Site(Input):
 def sites(rows) -> list[Site]:
     """Sites from rows (``Site``, mappings, or ``(name, lat, lon[, alt_m])``) with unique
     names; InputError naming the row (``[3].latitude_deg``) otherwise."""
-    out, problems = [], []
+    out: list[tuple[int, Site]] = []
+    problems = []
     keys = ("name", "latitude_deg", "longitude_deg", "altitude_m")
     for i, row in enumerate(rows):
         if isinstance(row, Site):
-            out.append(row)
+            out.append((i, row))
             continue
         if isinstance(row, dict):
             data = row
         elif isinstance(row, (tuple, list)) and len(row) in (3, 4):
             data = dict(zip(keys, row, strict=False))
         else:
-            problems.append(Problem((i,), f"expected (name, latitude_deg, longitude_deg"
-                                           f"[, altitude_m]), got {_short(row)}"))  # fmt: skip
+            reason = (
+                f"expected (name, latitude_deg, longitude_deg[, altitude_m]), got {_short(row)}"
+            )
+            problems.append(Problem((i,), reason))
             continue
         try:
-            out.append(parse(Site, data))
+            out.append((i, parse(Site, data)))
         except InputError as exc:
             problems += [Problem((i, *p.loc), p.reason) for p in exc.problems]
     seen: dict[str, int] = {}
-    for i, site in enumerate(out):
+    for i, site in out:
         if site.name in seen:
             reason = (
                 f"site names must be unique; repeated: {site.name!r} (also site {seen[site.name]})"
@@ -457,8 +460,8 @@ def sites(rows) -> list[Site]:
             problems.append(Problem((i, "name"), reason))
         seen.setdefault(site.name, i)
     if problems:
-        raise InputError(problems)
-    return out
+        raise InputError(sorted(problems, key=lambda p: p.loc[0]))
+    return [site for _, site in out]
 
 
 def unique_names(names, *qualifiers) -> list[str]:
