@@ -951,6 +951,35 @@ class ImagingRequest(RequestNeeds):
         return self
 
 
+# ---------------------------------------------------------------------------- sensors
+
+#: Sensors known by name -> their one definition (an attribute of
+#: :mod:`sahelsat.tasking.opportunities`, where the published figures and their sources are).
+SENSOR_NAMES = {
+    "sentinel-1": "SENTINEL_1",
+    "sentinel-2": "SENTINEL_2",
+    "landsat": "LANDSAT",
+    "agile-optical": "AGILE_OPTICAL",
+}
+
+
+class Sensor(Input):
+    """An imaging sensor by name: its swath, pointing and side come from its one
+    definition (:meth:`definition`), never from a second table."""
+
+    name: Literal[tuple(SENSOR_NAMES)]  # type: ignore[valid-type]
+
+    @property
+    def kind(self) -> SensorKind:
+        return self.definition().kind
+
+    def definition(self):
+        """The planning sensor (``sahelsat.tasking.opportunities.Sensor``)."""
+        from sahelsat.tasking import opportunities
+
+        return getattr(opportunities, SENSOR_NAMES[self.name])
+
+
 # ---------------------------------------------------------------------------- links
 
 Band = Literal["ku", "ka"]

@@ -52,6 +52,16 @@ def test_errors_name_the_field_path_and_render_once():
     assert Site.parse("Gao=16.27,359.96,260").longitude_deg == pytest.approx(-0.04)
 
 
+def test_sensors_by_name_have_one_definition():
+    from sahelsat.tasking import opportunities
+
+    assert inputs.parse(inputs.Sensor, {"name": "sentinel-1"}).definition() is (
+        opportunities.SENTINEL_1)  # fmt: skip
+    assert inputs.Sensor(name="landsat").kind == "optical"
+    with pytest.raises(InputError, match="must be one of"):
+        inputs.parse(inputs.Sensor, {"name": "spy-camera"})
+
+
 def test_the_shipped_towns_work_as_sites_for_passes():
     import sahelsat
 
