@@ -8,7 +8,6 @@ and field. Country outlines and towns ship in ``sahelsat/data`` (see its README)
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
@@ -17,6 +16,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import shape
+
+from sahelsat import inputs
+from sahelsat.inputs import InputError
 
 SITE_COLUMNS = ["name", "latitude_deg", "longitude_deg", "altitude_m"]
 
@@ -35,7 +37,7 @@ GROUND_STATIONS = pd.DataFrame(
 )
 
 
-class SiteError(ValueError):
+class SiteError(InputError):
     """A site that cannot be used: names the row and the field."""
 
 
@@ -81,65 +83,36 @@ def sites_table(sites) -> pd.DataFrame:
             "sites must be a table with columns name, latitude_deg, longitude_deg[, altitude_m]"
             f" or a list of (name, lat, lon[, alt_m]) tuples, not {type(sites).__name__}"
         )
-    out = []
-    for i, row in enumerate(rows):
-        if not isinstance(row, (tuple, list)) or len(row) not in (3, 4):
-            raise SiteError(
-                f"site {i}: expected (name, latitude_deg, longitude_deg[, altitude_m]), got {row!r}"
-            )
-        name, lat, lon, alt = (*row, 0.0) if len(row) == 3 else row
-        out.append((str(name), *_check_site_numbers(i, str(name), lat, lon, alt)))
-    table = pd.DataFrame(out, columns=SITE_COLUMNS)
-    dup = table["name"][table["name"].duplicated()]
-    if len(dup):
-        raise SiteError(f"site names must be unique; repeated: {sorted(set(dup))}")
-    return table
-
-
-def _check_site_numbers(i: int, name: str, lat, lon, alt) -> tuple[float, float, float]:
-    values = []
-    for field, value, lo, hi in (
-        ("latitude_deg", lat, -90.0, 90.0),
-        ("longitude_deg", lon, -180.0, 360.0),
-        ("altitude_m", alt, -500.0, 9000.0),
-    ):
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise SiteError(f"site {i} ({name!r}): {field} is not a number: {value!r}") from None
-        if not math.isfinite(v) or not lo <= v <= hi:
-            raise SiteError(f"site {i} ({name!r}): {field}={value!r} outside [{lo}, {hi}]")
-        values.append(v)
-    lat_v, lon_v, alt_v = values
-    return lat_v, lon_v if lon_v < 180.0 else lon_v - 360.0, alt_v
+    try:
+        checked = inputs.sites(rows)
+    except InputError as exc:
+        raise SiteError(exc.problems, "sites") from None
+    return pd.DataFrame([site.row() for site in checked], columns=SITE_COLUMNS)
 
 
 def parse_site(text: str) -> tuple[str, float, float, float]:
     """Parse ``NAME=LAT,LON[,ALT_M]`` (degrees, metres), as the CLI takes it."""
-    name, sep, rest = text.partition("=")
-    parts = rest.split(",")
-    if not sep or not name.strip() or len(parts) not in (2, 3):
-        raise SiteError(f"site {text!r}: expected NAME=LAT,LON[,ALT_M], e.g. Bamako=12.64,-8.0,381")
     try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise SiteError(f"site {text!r}: LAT, LON and ALT_M must be numbers") from None
-    lat, lon, *alt = numbers
-    return (name.strip(), *_check_site_numbers(0, name.strip(), lat, lon, alt[0] if alt else 0.0))
+        return inputs.Site.parse(text).row()
+    except InputError as exc:
+        raise SiteError(exc.problems, f"site {text!r}") from None
 
 
 @cache
 def _towns() -> pd.DataFrame:
     with _data_path("places", "towns.csv").open() as f:
-        return pd.read_csv(f, dtype={"admin1": str})
+        table = pd.read_csv(f, dtype={"admin1": str})
+    table["name"] = inputs.unique_names(table["name"], table["country"], table["admin1"])
+    return table
 
 
 def towns(countries: Iterable[str] | None = None, min_population: int = 0) -> pd.DataFrame:
     """Towns of the region (GeoNames places of 500 people or more).
 
-    Columns: ``name, country`` (ISO3), ``admin1`` (GeoNames code), ``latitude_deg,
-    longitude_deg, population`` (0 where GeoNames does not know it), ``geonameid``;
-    sorted by country then falling population.
+    Columns: ``name`` (unique: a name two towns share is qualified by country, then
+    region code, e.g. ``Gao (MLI)``, so the table serves as sites), ``country`` (ISO3),
+    ``admin1`` (GeoNames code), ``latitude_deg, longitude_deg, population`` (0 where
+    GeoNames does not know it), ``geonameid``; sorted by country then falling population.
     """
     t = _towns()
     if countries is not None:

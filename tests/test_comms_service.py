@@ -146,7 +146,7 @@ def test_cli_link_and_service(tmp_path):
     res = runner.invoke(app, ["link", "--availability", "100"])
     assert res.exit_code == 2 and "availability" in res.output
     res = runner.invoke(app, ["link", "--frequency", "80"])
-    assert res.exit_code == 2 and "f_ghz" in res.output
+    assert res.exit_code == 2 and "frequency" in res.output
     res = runner.invoke(app, ["link", "--satellite", "NO SUCH BIRD"])
     assert res.exit_code == 2 and "unknown satellite" in res.output
     csv = tmp_path / "s.csv"

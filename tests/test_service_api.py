@@ -192,14 +192,16 @@ def test_request_area_is_geodesic(svc):
     ("changes", "field", "words"),
     [
         ({"geometry": None}, "body.geometry", "valid dictionary"),
-        ({"name": ""}, "body.name", "at least 1"),
-        ({"priority": 9}, "body.priority", "less than or equal"),
+        ({"name": ""}, "body.name", "must not be empty"),
+        ({"name": " \t "}, "body.name", "must not be empty"),
+        ({"priority": 0}, "body.priority", "must be > 0"),
+        ({"priority": 1e6}, "body.priority", "must be <= 1000"),
         ({"stop": "2026-05-01T00:00:00Z"}, "body.stop", "after start"),
         ({"stop": "2026-08-01T00:00:00Z"}, "body.stop", "30 days"),
-        ({"start": "yesterday"}, "body.start", "datetime"),
+        ({"start": "yesterday"}, "body.start", "not a UTC time"),
         (
             {"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}},
-            "body.geometry.coordinates",
+            "body.geometry.coordinates.0",
             "not closed",
         ),
         (
@@ -224,10 +226,10 @@ def test_request_area_is_geodesic(svc):
         ),
         (
             {"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]}},
-            "body.geometry.coordinates",
+            "body.geometry.coordinates.0.1",
             "outside",
         ),
-        ({"extra": 1}, "body.extra", "not permitted"),
+        ({"extra": 1}, "body.extra", "unknown key"),
     ],
 )
 def test_malformed_requests_name_the_field(svc, changes, field, words):
@@ -464,7 +466,7 @@ def test_migrations_match_the_models(svc):
 
     with svc.app.state.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
 
 
 def test_upgrade_keeps_the_rows_of_an_older_schema(database_url):

@@ -72,7 +72,7 @@ def test_bad_windows_and_sensor_needs_are_refused():
         make_request("s", aoi, sensor="sar", min_sun_elevation_deg=20, **WINDOW)
     with pytest.raises(RequestError, match="max_off_nadir_deg"):
         make_request("s", aoi, max_off_nadir_deg=75, **WINDOW)
-    with pytest.raises(RequestError, match="priority must be > 0"):
+    with pytest.raises(RequestError, match="priority: must be > 0"):
         make_request("s", aoi, priority=0, **WINDOW)
     # At 13.5 N in early June the noon Sun is within a degree of the zenith (declination
     # about +22 deg); in late December at 60 N it never rises above 90 - 60 - 23.4 = 6.6 deg.
@@ -127,13 +127,13 @@ def test_geojson_file_names_file_and_feature(tmp_path):
 def test_non_numbers_and_huge_repeats_are_refused():
     aoi = box(2.0, 13.4, 2.2, 13.6)
     assert make_request("d", aoi, max_off_nadir_deg=None, **WINDOW).max_off_nadir_deg == 30.0
-    with pytest.raises(RequestError, match="max_off_nadir_deg must be a number"):
+    with pytest.raises(RequestError, match="max_off_nadir_deg: must be a number"):
         make_request("s", aoi, max_off_nadir_deg="steep", **WINDOW)
-    with pytest.raises(RequestError, match="min_sun_elevation_deg must be a number"):
+    with pytest.raises(RequestError, match="min_sun_elevation_deg: must be a number"):
         make_request("s", aoi, min_sun_elevation_deg="noon", **WINDOW)
     with pytest.raises(RequestError, match="radius_km"):
         make_request("p", {"type": "Point", "coordinates": [2, 13]}, radius_km="far", **WINDOW)
-    with pytest.raises(RequestError, match="repeat_days must be > 0"):
+    with pytest.raises(RequestError, match="repeat_days: must be > 0"):
         make_request("r", aoi, repeat_days=0, **WINDOW)
     with pytest.raises(RequestError, match="periods"):
         make_request("r", aoi, repeat_days=1e-4, **WINDOW)

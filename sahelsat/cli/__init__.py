@@ -1,6 +1,10 @@
-"""The ``sahelsat`` command line: one sub-module per domain, each adding its commands.
+"""The ``sahelsat`` command line: one sub-module per domain, loaded when its command runs.
 
-Each module in ``COMMAND_MODULES`` defines ``register(app: typer.Typer) -> None``.
+Each module in ``COMMAND_MODULES`` defines ``register(app: typer.Typer) -> None``;
+``COMMANDS`` says which module holds which command, so ``sahelsat run bad.toml`` imports
+the scenario commands alone and a bad file fails before any capability loads. A module
+listed in ``COMMAND_MODULES`` but not in ``COMMANDS`` is loaded when an unknown command
+name is asked for (and for ``--help``, which lists every command).
 """
 
 from __future__ import annotations
@@ -8,9 +12,53 @@ from __future__ import annotations
 import importlib
 
 import typer
+import typer.main
+from typer.core import TyperGroup
+
+COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking", "scenario"]
+
+#: Command name -> the module of ``sahelsat.cli`` that registers it.
+COMMANDS = {
+    "demo": "orbit", "catalogues": "orbit", "elements": "orbit", "propagate": "orbit",
+    "passes": "orbit", "serve": "service", "token": "service", "flood": "monitor",
+    "vegetation": "monitor", "link": "comms", "service": "comms", "coverage": "coverage",
+    "spot5": "tasking", "opportunities": "tasking", "plan": "tasking", "bench": "tasking",
+    "run": "scenario", "check-scenario": "scenario",
+}  # fmt: skip
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a command's module only when the command is used."""
+
+    def _load(self, module: str) -> None:
+        loaded = self.__dict__.setdefault("_loaded", set())
+        if module in loaded:
+            return
+        loaded.add(module)
+        sub = typer.Typer()
+        importlib.import_module(f"sahelsat.cli.{module}").register(sub)
+        group = typer.main.get_group(sub)
+        for name, command in group.commands.items():
+            self.commands.setdefault(name, command)
+
+    def list_commands(self, ctx) -> list[str]:
+        for module in COMMAND_MODULES:
+            self._load(module)
+        return sorted(self.commands)
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in COMMANDS:
+            self._load(COMMANDS[name])
+        if name not in self.commands:
+            for module in COMMAND_MODULES:
+                if module not in COMMANDS.values():
+                    self._load(module)
+        return self.commands.get(name)
+
 
 app = typer.Typer(
     name="sahelsat",
+    cls=LazyGroup,
     help=(
         "Ground software for the Sahel regional satellite system (Mali, Niger, Burkina Faso): "
         "element sets, propagation and passes, coverage, link budgets, Earth-observation "
@@ -21,10 +69,10 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking", "scenario"]
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"sahelsat.cli.{_name}").register(app)
+@app.callback()
+def _root() -> None:
+    """Ground software for the Sahel regional satellite system."""
 
 
 def main() -> None:

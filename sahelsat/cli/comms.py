@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from sahelsat.cli import common
+
 
 class Band(StrEnum):
     ku = "ku"
@@ -22,24 +24,8 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _scenario(band: Band, dish_efficiency: float | None, eirp: float | None, f_ghz=None):
-    from dataclasses import replace
-
-    from sahelsat.comms.defaults import SCENARIOS
-
-    s = SCENARIOS[band.value]
-    if f_ghz is not None:
-        s = replace(s, downlink_ghz=f_ghz)
-    if dish_efficiency is not None:
-        s = replace(s, efficiency=dish_efficiency)
-    if eirp is not None:
-        s = replace(s, satellite_eirp_dbw=eirp)
-    return s
-
-
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+    common.fail(message)
 
 
 def link(
@@ -82,91 +68,31 @@ def link(
     uplink, interference), the best DVB-S2/S2X MODCOD and the throughput, with the ITU-R
     revisions used. Example: sahelsat link --site Gao=16.27,-0.04 --band ka --dish 0.75
     """
-    from sahelsat.comms import budget, service
-    from sahelsat.comms import link as lk
     from sahelsat.comms.itu import REVISIONS
-    from sahelsat.places import SiteError, parse_site
+    from sahelsat.comms.terminal import link_budget
+    from sahelsat.inputs import LinkTarget, Site, parse
 
-    try:
-        name, lat, lon, alt_m = parse_site(site)
-    except SiteError as exc:
-        _fail(str(exc))
+    with common.input_errors("--site"):
+        where = Site.parse(site)
     if leo:
-        _leo(leo, (name, lat, lon, alt_m), dish, availability, start, hours, step_s, fmt)
+        _leo(leo, where.row(), dish, availability, start, hours, step_s, fmt)
         return
-    s = _scenario(band, efficiency, eirp, frequency)
-    availability = s.availability_percent if availability is None else availability
-    try:
-        p, _ = service._check_targets(availability, s.throughput_mbps, s)
-        if satellite:
-            sats = service.geo_satellites(names=[satellite], scenario=s)
-            sat = sats[0]
-        else:
-            sat = service.designed_satellites([sat_lon], s)[0]
-    except (ValueError, KeyError) as exc:
-        _fail(str(exc))
-    h_km = alt_m / 1000.0
-    _, el, rng = lk.geo_look_angles(lat, lon, sat.lon_deg, h_km)
-    if el < s.min_elevation_deg:
-        _fail(
-            f"{sat.name} is {float(el):.1f} deg above {name}'s horizon, below the "
-            f"{s.min_elevation_deg:g} deg minimum; choose a slot nearer {lon:.0f} deg E"
-        )
-    beam_eirp = service.satellite_eirp_dbw(s, sat, lat, lon) if eirp is None else eirp
-    _, _, up_rng = lk.geo_look_angles(12.64, -8.0, sat.lon_deg, 0.4)
-    try:
-        r = budget.forward_link(s, lat, lon, h_km, el, rng, beam_eirp, dish, p,
-                                uplink_range_km=up_rng)  # fmt: skip
-    except ValueError as exc:
-        _fail(str(exc))
-    from sahelsat.comms.dvbs2 import modcod_table
-
-    table = modcod_table()
-    idx = int(r["modcod"])
-    modcod = table["name"][idx] if idx >= 0 else "none closes"
-    rows = [
-        ("satellite", f"{sat.name} at {sat.lon_deg:+.2f} deg E", ""),
-        ("elevation / range", f"{float(el):.2f} deg / {float(rng):,.0f} km", ""),
-        ("downlink frequency", f"{s.downlink_ghz:g}", "GHz"),
-        ("satellite EIRP to site", f"{float(beam_eirp):.2f}", "dBW"),
-        ("free-space loss", f"{float(r['fspl']):.2f}", "dB"),
-        (f"gas (P.676, p={max(p, 1):g} %)", f"{float(r['gas']):.2f}", "dB"),
-        (f"cloud (P.840, p={max(p, 1):g} %)", f"{float(r['cloud']):.2f}", "dB"),
-        (f"rain (P.618, p={p:g} %)", f"{float(r['rain']):.2f}", "dB"),
-        ("scintillation (P.618)", f"{float(r['scintillation']):.2f}", "dB"),
-        ("total attenuation", f"{float(r['attenuation']):.2f}", "dB"),
-        (f"dish gain ({dish:g} m, eff. {s.efficiency:g})", f"{float(r['gain_dbi']):.2f}", "dBi"),
-        ("pointing loss", f"{float(r['pointing_loss']):.2f}", "dB"),
-        (
-            "system noise, clear / faded",
-            f"{float(r['t_sys_clear_k']):.0f} / {float(r['t_sys_k']):.0f}",
-            "K",
-        ),  # fmt: skip
-        ("G/T (faded)", f"{float(r['gt_dbk']):.2f}", "dB/K"),
-        ("C/N0 downlink", f"{float(r['cn0_dbhz']):.2f}", "dBHz"),
-        (
-            f"Es/N0 downlink ({s.symbol_rate_baud / 1e6:g} Mbaud)",
-            f"{float(r['esn0_down']):.2f}",
-            "dB",
-        ),  # fmt: skip
-        ("Es/N0 uplink (clear sky)", f"{float(r['esn0_up']):.2f}", "dB"),
-        ("C/I, C/IM", f"{s.c_over_i_db:g}, {s.c_over_im_db:g}", "dB"),
-        ("Es/N0 end to end", f"{float(r['esn0_total']):.2f}", "dB"),
-        (f"MODCOD (margin {s.implementation_margin_db:g} dB)", modcod, ""),
-        ("throughput", f"{float(r['throughput_mbps']):.1f}", "Mbit/s"),
-    ]
+    with common.input_errors():
+        target = parse(LinkTarget, {
+            "site": where, "band": band.value, "sat_lon_deg": sat_lon, "satellite": satellite,
+            "dish_m": dish, "availability_percent": availability, "eirp_dbw": eirp,
+            "efficiency": efficiency, "frequency_ghz": frequency})  # fmt: skip
+        result = link_budget(target)
     if fmt is OutputFormat.json:
-        out = {k: float(v) for k, v in r.items()}
-        out.update(site=name, satellite=sat.name, satellite_lon_deg=sat.lon_deg,
-                   elevation_deg=float(el), range_km=float(rng), modcod=modcod,
-                   availability_percent=availability, itu_r_revisions=REVISIONS)  # fmt: skip
-        typer.echo(json.dumps(out))
+        typer.echo(json.dumps(result.to_dict()))
         return
-    t = Table(title=f"{s.name} forward link to {name}, {availability} % of an average year")
+    s = result.scenario
+    t = Table(title=f"{s.name} forward link to {where.name}, {result.availability_percent} % "
+                    "of an average year")  # fmt: skip
     t.add_column("item")
     t.add_column("value", justify="right")
     t.add_column("unit")
-    for row in rows:
+    for row in result.rows():
         t.add_row(*row)
     console = Console()
     console.print(t)
@@ -179,20 +105,14 @@ def _leo(name, site, dish, availability, start, hours, step_s, fmt) -> None:
 
     from sahelsat.comms import leo
     from sahelsat.comms.itu import REVISIONS
-    from sahelsat.fleet import catalogue
 
-    try:
-        fleet = catalogue(name)
-        t0 = np.datetime64(start, "ns")
-    except (KeyError, ValueError) as exc:
-        _fail(str(exc).strip("'\""))
-    times = t0 + (np.arange(0.0, hours * 3600.0, step_s) * 1e9).astype("timedelta64[ns]")
+    fleet = common.fleet(name, option="--leo")
+    span = common.window(start, hours * 3600.0, "--hours")
+    times = span.start64 + (np.arange(0.0, span.seconds, step_s) * 1e9).astype("timedelta64[ns]")
     console = Console(stderr=fmt is OutputFormat.json)
-    try:
+    with common.input_errors():
         with console.status(f"{len(fleet)} satellites x {len(times)} times"):
             r = leo.leo_link(fleet, site, times, diameter_m=dish, availability=availability)
-    except ValueError as exc:
-        _fail(str(exc))
     e = r.elevations
     if fmt is OutputFormat.json:
         out = {"site": site[0], "catalogue": name, "visible_percent": r.visible_percent,
@@ -259,8 +179,9 @@ def service_cmd(
     """
     from sahelsat import places
     from sahelsat.comms import service
+    from sahelsat.comms.defaults import SCENARIOS
 
-    s = _scenario(band, None, None)
+    s = SCENARIOS[band.value]
     console = Console()
     try:
         if real_geo:

@@ -2,63 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from pathlib import Path
 
-import numpy as np
 import typer
-from rich.console import Console
 from rich.progress import Progress
 
-from sahelsat import timescale
-from sahelsat.cli.orbit import DEMO_START, fleet_from, parse_duration
-
-err_console = Console(stderr=True)
-
-_WALKER = re.compile(
-    r"walker(?:-(delta|star))?:(\d+)/(\d+)/(\d+),([\d.]+),([\d.]+)", flags=re.IGNORECASE
-)
+from sahelsat.cli import common
+from sahelsat.cli.common import DEMO_START, err_console
+from sahelsat.inputs import FLEET_HELP, InputError, parse_duration
 
 
-def fleet_or_design(spec: str):
+def fleet_or_design(spec: str, select: str | None = None):
     """A catalogue name, element file, or a design ``walker[-star]:T/P/F,ALT_KM,INC_DEG``,
-    ``sso:ALT_KM,LTAN_H[,N]`` or ``geo:LON[,LON...]``."""
-    from sahelsat import designs
-
-    text = spec.strip()
-    m = _WALKER.fullmatch(text)
-    try:
-        if m:
-            pattern, t, p, f, alt, inc = m.groups()
-            return designs.walker(int(t), int(p), int(f), float(alt), float(inc),
-                                  pattern=(pattern or "delta").lower())  # fmt: skip
-        if text.lower().startswith("sso:"):
-            parts = [float(x) for x in text[4:].split(",")]
-            if len(parts) not in (2, 3):
-                raise typer.BadParameter(f"{spec!r}: use sso:ALT_KM,LTAN_H[,N]")
-            return designs.sun_synchronous(
-                parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 1
-            )
-        if text.lower().startswith("geo:"):
-            return designs.geostationary([float(x) for x in text[4:].split(",")])
-    except (ValueError, designs.DesignError) as exc:
-        raise typer.BadParameter(f"{spec!r}: {exc}") from None
-    if text.lower().startswith(("walker", "sso", "geo:")):
-        raise typer.BadParameter(
-            f"{spec!r}: use walker:T/P/F,ALT_KM,INC_DEG (e.g. walker:24/3/1,550,53)"
-        )
-    return fleet_from(text)
+    ``sso:ALT_KM,LTAN_H[,N]`` or ``geo:LON[,LON...]`` (any fleet spec: one resolution for
+    every command, :func:`sahelsat.cli.common.fleet`)."""
+    return common.fleet(spec, select)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("coverage")
     def coverage_cmd(
-        source: str = typer.Argument(
-            ...,
-            help="Catalogue (starlink, oneweb, resource, eo, geo, ...), TLE/OMM file, or "
-            "design: walker:24/3/1,550,53 | walker-star:T/P/F,ALT,INC | sso:ALT,LTAN[,N] | geo:LON",
-        ),  # fmt: skip
+        source: str = typer.Argument(..., help="The satellites: " + FLEET_HELP + "."),
         area: str = typer.Option(
             "AES", help="AES, MLI, NER, BFA, a GeoJSON file, or towns[:ISO3]."
         ),
@@ -90,15 +55,12 @@ def register(app: typer.Typer) -> None:
         from sahelsat.coverage_analysis import AreaError, Sensor, coverage
         from sahelsat.coverage_analysis.outputs import summary, write_products
 
-        fleet = fleet_or_design(source)
-        if satellite:
-            fleet = fleet.select(satellite)
-        if not len(fleet):
-            err_console.print("[red]error:[/red] no satellite selected")
-            raise typer.Exit(2)
+        fleet = fleet_or_design(source, satellite)
+        span = common.window(start, duration)
+        with common.input_errors():
+            step_s = parse_duration(step, "--step")
+            window_s = parse_duration(window, "--window") if window else None
         try:
-            t0 = timescale.as_utc(start, "start")[0]
-            t1 = t0 + np.timedelta64(int(round(parse_duration(duration) * 1e9)), "ns")
             sensor = None
             if any(v is not None for v in (half_angle, swath, min_sun_elevation)) or (
                 min_off_nadir or look != "both"
@@ -115,17 +77,15 @@ def register(app: typer.Typer) -> None:
                     f"coverage of {area} by {len(fleet)} satellites", total=1.0
                 )
                 ds = coverage(
-                    fleet, area, resolution, t0, t1, parse_duration(step), min_elevation,
-                    sensor=sensor, window_s=parse_duration(window) if window else None,
-                    scheduler=scheduler,
+                    fleet, area, resolution, span.start64, span.stop64, step_s, min_elevation,
+                    sensor=sensor, window_s=window_s, scheduler=scheduler,
                     progress=lambda f, _m: progress.update(task, completed=f),
                 )  # fmt: skip
             for w in caught:
                 err_console.print(f"[yellow]warning:[/yellow] {w.message}")
             written = write_products(ds, out, names)
-        except (AreaError, ValueError, timescale.TimeError) as exc:
-            err_console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from None
+        except (AreaError, InputError, ValueError) as exc:
+            common.fail(exc)
         typer.echo(summary(ds), nl=False)
         for path in written:
             err_console.print(f"wrote {path}")

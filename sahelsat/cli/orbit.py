@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import warnings
 from pathlib import Path
@@ -11,59 +10,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from sahelsat import access, places, timescale
+from sahelsat.cli import common
+from sahelsat.cli.common import DEMO_START, console, err_console, fail
 from sahelsat.elements import ElementSetError
 from sahelsat.fleet import CATALOGUES, Fleet, catalogue, earth_observation_fleet, load_elements
-
-# Wide enough for pass tables when the output is a file or a pipe (rich assumes 80 then).
-console = Console(width=None if sys.stdout.isatty() else 132)
-err_console = Console(stderr=True)
-
-DEMO_START = "2026-05-31T00:00:00Z"  # the day after the shipped element sets' epoch
+from sahelsat.inputs import FLEET_HELP, Input, MinElevation, Window, parse, parse_duration
 
 
-def parse_duration(text: str) -> float:
-    """Seconds from '24h', '90m', '3600s', '1d', '1d12h' or a plain number of seconds."""
-    t = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        return float(t)
-    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([dhms])", t)
-    if not parts or "".join(f"{n}{u}" for n, u in parts) != t.replace(" ", ""):
-        raise typer.BadParameter(f"{text!r}: use a number with d, h, m or s, e.g. 24h or 1d12h")
-    unit = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
-    return sum(float(n) * unit[u] for n, u in parts)
+def fleet_from(spec: str, select: str | None = None, allow_empty: bool = False) -> Fleet:
+    """The satellites a fleet spec names (see :func:`sahelsat.cli.common.fleet`)."""
+    return common.fleet(spec, select, allow_empty=allow_empty)
 
 
-def fleet_from(spec: str) -> Fleet:
-    """A shipped catalogue name, or a path to a TLE/OMM file."""
-    if spec.lower() in CATALOGUES:
-        return catalogue(spec)
-    if spec.lower() in ("eo", "earth-observation"):
-        return earth_observation_fleet()
-    path = Path(spec)
-    if not path.is_file():
-        raise typer.BadParameter(
-            f"{spec!r} is neither a shipped catalogue ({', '.join(CATALOGUES)}, eo) nor a file"
-        )
-    fleet = load_elements(path, strict=False)
-    for s in fleet.skipped:
-        err_console.print(f"[yellow]skipped[/yellow] {s}")
-    return fleet
-
-
-def _sites(site: list[str] | None) -> pd.DataFrame:
-    if not site:
-        return places.ground_stations()
-    return places.sites_table([places.parse_site(s) for s in site])
-
-
-def _fail(message: str) -> None:
-    err_console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+class _MinElevation(Input):
+    value: MinElevation
 
 
 def _show_warnings(caught) -> None:
@@ -88,9 +52,10 @@ def passes_table(table: pd.DataFrame, title: str) -> Table:
     return out
 
 
-def run_passes(fleet: Fleet, sites: pd.DataFrame, start: str, duration_s: float, min_el: float):
-    t0 = timescale.as_utc(start, "start")[0]
-    t1 = t0 + np.timedelta64(int(duration_s * 1e9), "ns")
+def run_passes(fleet: Fleet, sites: pd.DataFrame, window: Window, min_el: float):
+    """Passes of ``fleet`` over ``sites`` in ``window``, 50 satellites at a time with a
+    progress bar, sorted by rise."""
+    t0, t1 = window.start64, window.stop64
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("passes", total=len(fleet))
         parts = []
@@ -139,7 +104,8 @@ def register(app: typer.Typer) -> None:
             f"{len(sites)} ground stations, {hours:g} h from {DEMO_START}, "
             f"elevation >= {min_elevation:g}°"
         )
-        table = run_passes(fleet, sites, DEMO_START, hours * 3600.0, min_elevation)
+        span = common.window(DEMO_START, hours * 3600.0, "--hours")
+        table = run_passes(fleet, sites, span, min_elevation)
         console.print(passes_table(table, "Passes over the national ground stations"))
         per_site = table.groupby("site").agg(
             passes=("satellite", "size"), contact_min=("duration_s", lambda s: s.sum() / 60)
@@ -171,9 +137,13 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Read and validate element sets; list the satellites and any skipped records."""
         try:
-            fleet = load_elements(Path(source), strict=True) if strict else fleet_from(source)
+            fleet = (
+                load_elements(Path(source), strict=True)
+                if strict
+                else fleet_from(source, allow_empty=True)
+            )
         except ElementSetError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         console.print(fleet.table().to_string(max_rows=40))
         console.print(f"{len(fleet)} satellites, {len(fleet.skipped)} records skipped")
 
@@ -189,15 +159,11 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(None, help="Write to this file instead of standard output."),
     ) -> None:
         """Positions of satellites over time, as CSV, JSON or CZML (Cesium)."""
-        fleet = fleet_from(source)
-        if satellite:
-            fleet = fleet.select(satellite)
-        if not len(fleet):
-            _fail("no satellite selected")
-        t0 = timescale.as_utc(start, "start")[0]
-        times = timescale.time_range(
-            t0, t0 + np.timedelta64(int(parse_duration(duration) * 1e9), "ns"), parse_duration(step)
-        )
+        fleet = fleet_from(source, satellite)
+        span = common.window(start, duration)
+        with common.input_errors():
+            step_s = parse_duration(step, "--step")
+        times = timescale.time_range(span.start64, span.stop64, step_s)
         if frame not in ("teme", "itrf", "geodetic"):
             raise typer.BadParameter(f"frame {frame!r}: use teme, itrf or geodetic")
         with warnings.catch_warnings(record=True) as caught:
@@ -220,9 +186,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def passes(
-        source: str = typer.Argument(
-            ..., help="Catalogue name (resource, eo, ...) or TLE/OMM file."
-        ),
+        source: str = typer.Argument(..., help="The satellites: " + FLEET_HELP + "."),
         site: list[str] = typer.Option(
             None, help="NAME=LAT,LON[,ALT_M], repeatable; default: the three ground stations."
         ),
@@ -239,19 +203,12 @@ def register(app: typer.Typer) -> None:
         """
         if fmt not in ("table", "csv", "json"):
             raise typer.BadParameter(f"format {fmt!r}: use table, csv or json")
-        try:
-            sites = _sites(site)
-        except places.SiteError as exc:
-            _fail(str(exc))
-        fleet = fleet_from(source)
-        if satellite:
-            fleet = fleet.select(satellite)
-        if not len(fleet):
-            _fail("no satellite selected")
-        try:
-            table = run_passes(fleet, sites, start, parse_duration(duration), min_elevation)
-        except (ValueError, timescale.TimeError) as exc:
-            _fail(str(exc))
+        sites = common.sites(site)
+        span = common.window(start, duration)
+        with common.input_errors("--min-elevation"):
+            min_elevation = parse(_MinElevation, {"value": min_elevation}).value
+        fleet = fleet_from(source, satellite)
+        table = run_passes(fleet, sites, span, min_elevation)
         _emit(table, fmt, f"Passes from {start}", out)
 
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from sahelsat.cli.common import fail
 from sahelsat.scenario.config import BUILTIN, ScenarioError, load_scenario
 
 console = Console()
@@ -16,11 +17,11 @@ err_console = Console(stderr=True)
 
 
 def _load(source: str):
+    """The scenario, or its problems (file, line, key) on the terminal and exit code 2."""
     try:
         return load_scenario(source)
     except ScenarioError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        fail(exc)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,10 +39,10 @@ def register(app: typer.Typer) -> None:
         """Run a scenario end to end: passes over the ground stations, coverage and revisit,
         connectivity per settlement, imaging opportunities and the acquisition + downlink
         plan; then write the mission report (self-contained HTML, English and French)."""
+        sc = _load(scenario)  # before the capabilities load: a bad file fails at once
         from sahelsat.scenario import report
         from sahelsat.scenario import run as runner
 
-        sc = _load(scenario)
         languages = [x.strip() for x in lang.split(",") if x.strip()]
         bad = [x for x in languages if x not in report.LANGUAGES]
         if bad:

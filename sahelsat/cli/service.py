@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -36,16 +35,17 @@ def serve(
         help="postgresql://user:pass@host/db to use PostgreSQL instead of SQLite.",
     ),
     cors_origin: list[str] = typer.Option(
-        [], "--cors-origin", help="Browser origin allowed to call the API (repeatable; none)."
+        None, "--cors-origin", help="Browser origin allowed to call the API (repeatable; none)."
     ),
     public_read: bool = typer.Option(
-        False, "--public-read", help="Let callers without a token read (closed networks only)."
+        None, "--public-read", help="Let callers without a token read (closed networks only)."
     ),
-    workers: int = typer.Option(2, min=1, max=16, help="Threads that run jobs."),
+    workers: int = typer.Option(None, min=1, max=16, help="Threads that run jobs (2)."),
     default_scenario: bool = typer.Option(
-        True,
+        None,
+        "--default-scenario/--no-default-scenario",
         help="On the first start of an empty store, load the built-in Sahel scenario's "
-        "imaging fleet and requests.",
+        "imaging fleet and requests (default: yes).",
     ),
 ) -> None:
     """Start the operations service: REST API under /api, web map at /, OpenAPI description
@@ -53,18 +53,21 @@ def serve(
 
     Works offline. Create a token first (`sahelsat token create NAME --role admin`) and
     paste it in the map's token box. The store is migrated to the current schema on start.
+    Options not given come from the environment (SAHELSAT_*, see
+    sahelsat.service.settings.Settings).
     """
     import uvicorn
 
     from sahelsat.service.api import create_app
 
     app = create_app(
-        database_url, data_dir, tuple(cors_origin), public_read, workers, default_scenario
-    )
+        database_url, data_dir, tuple(cors_origin) if cors_origin else None, public_read,
+        workers, default_scenario,
+    )  # fmt: skip
     Console(stderr=True).print(
         f"sahelsat service on http://{host}:{port}/ (store: {app.state.engine.url!r})"
     )
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("SAHELSAT_LOG", "info"))
+    uvicorn.run(app, host=host, port=port, log_level=app.state.settings.log)
 
 
 token_app = typer.Typer(help="API tokens: create, list and revoke (stored hashed).")

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sahelsat.cli import common
+
 
 def _out() -> Console:
     """Standard output; wide enough for tables when it is a file or a pipe."""
@@ -71,40 +73,9 @@ def spot5(
     _out().print(table)
 
 
-def _fleet(spec: str):
-    """``resource``/``eo`` (Sentinel-1/2, Landsat 8/9), a shipped catalogue, or TLE/OMM
-    files, joined with commas (e.g. ``resource,design.tle``)."""
-    from sahelsat.fleet import CATALOGUES, catalogue, earth_observation_fleet, load_elements
-
-    fleet = None
-    for part in [p.strip() for p in spec.split(",") if p.strip()]:
-        if part.lower() in ("resource", "eo"):
-            more = earth_observation_fleet()
-        elif part.lower() in CATALOGUES:
-            more = catalogue(part)
-        elif Path(part).is_file():
-            more = load_elements(Path(part), strict=False)
-        else:
-            raise typer.BadParameter(
-                f"{part!r} is neither a catalogue (resource, {', '.join(CATALOGUES)}) nor a file",
-                param_hint="--fleet",
-            )
-        fleet = more if fleet is None else fleet + more
-    if fleet is None or not len(fleet):
-        raise typer.BadParameter("no satellite in the fleet", param_hint="--fleet")
-    return fleet
-
-
 def _window(start: str, days: float):
-    from sahelsat.timescale import TimeError, as_utc
-
-    try:
-        t0 = as_utc(start, "--start")[0]
-    except TimeError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--start") from None
-    if not days > 0:
-        raise typer.BadParameter("must be > 0", param_hint="--days")
-    return t0, t0 + np.timedelta64(int(round(days * 86400e9)), "ns")
+    span = common.window(start, days * 86400.0, "--days")
+    return span.start64, span.stop64
 
 
 def _requests(aoi: Path, t0, t1):
@@ -113,8 +84,7 @@ def _requests(aoi: Path, t0, t1):
     try:
         return read_requests(aoi, start=t0, end=t1)
     except RequestError as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        common.fail(exc)
 
 
 AOI_HELP = (
@@ -123,14 +93,16 @@ AOI_HELP = (
     " max_off_nadir_deg, min_sun_elevation_deg, mode (mono/stereo), repeat_days."
 )
 FLEET_HELP = (
-    "resource (Sentinel-1/2, Landsat 8/9), another shipped catalogue, or TLE/OMM files of"
-    " your own satellites (agile optical imagers), joined with commas."
+    "eo (Sentinel-1/2, Landsat 8/9), resource (the whole shipped Earth-resources catalogue), "
+    "another catalogue, TLE/OMM files of your own satellites (agile optical imagers) or a "
+    "design (walker:T/P/F,ALT_KM,INC_DEG, sso:ALT_KM,LTAN_H[,N]), joined with commas: the "
+    "same names as `sahelsat passes`, the service and scenario files."
 )
 
 
 def opportunities(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
-    fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
+    fleet: str = typer.Option("eo", "--fleet", help=FLEET_HELP),
     start: str = typer.Option(..., "--start", help="Start of the search, UTC ISO-8601."),
     days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
     limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
@@ -145,7 +117,7 @@ def opportunities(
 
     t0, t1 = _window(start, days)
     reqs = _requests(aoi, t0, t1)
-    ships = _fleet(fleet)
+    ships = common.fleet(fleet, option="--fleet")
     err = Console(stderr=True)
     with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
         found = find_opportunities(ships, reqs, t0, t1)
@@ -175,7 +147,7 @@ def opportunities(
 
 def plan(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
-    fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
+    fleet: str = typer.Option("eo", "--fleet", help=FLEET_HELP),
     start: str = typer.Option(..., "--start", help="Start of the plan, UTC ISO-8601."),
     days: float = typer.Option(1.0, "--days", help="Length of the plan, days."),
     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Solver seconds."),
@@ -199,7 +171,7 @@ def plan(
         raise typer.BadParameter("use cp-sat or greedy", param_hint="--method")
     t0, t1 = _window(start, days)
     reqs = _requests(aoi, t0, t1)
-    ships = _fleet(fleet)
+    ships = common.fleet(fleet, option="--fleet")
     err = Console(stderr=True)
     with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
         result, opps = plan_requests(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sahelsat.inputs import Site
+
 #: Standard terminal dish diameters (m) a planner chooses from (issue 4; common catalogue
 #: sizes of offset VSAT/DTH reflectors).
 STANDARD_DISHES_M = (0.6, 0.75, 0.9, 1.2, 1.8, 2.4)
@@ -134,6 +136,10 @@ KA = Scenario(
 )
 
 SCENARIOS = {"ku": KU, "ka": KA}
+
+#: The gateway that uplinks the forward carriers of a terminal's link budget: at Bamako
+#: (the national ground station, sahelsat.places.GROUND_STATIONS, rounded), 400 m.
+GATEWAY = Site(name="Bamako gateway", latitude_deg=12.64, longitude_deg=-8.0, altitude_m=400.0)
 
 #: Designed GEO slots (deg east) for the region: orbital positions of the arc between
 #: 30 W and 30 E that see Mali, Niger and Burkina Faso above 50 deg elevation.

@@ -27,6 +27,7 @@ from sahelsat.comms.defaults import (
 )
 from sahelsat.comms.itu import REVISIONS
 from sahelsat.i18n import figure_text, lang_path
+from sahelsat.inputs import InputError
 
 #: Time percentages (%) at which links are evaluated: 0.001 % (5 min/yr) to 10 %.
 P_GRID = np.geomspace(0.001, 10.0, 41)
@@ -35,8 +36,9 @@ SUMMARY_LEVELS = (99.0, 99.5, 99.7, 99.9, 99.95)
 KM_PER_DEG = 111.195  # mean great-circle km per degree (R = 6371 km)
 
 
-class ServiceError(ValueError):
-    """Invalid service-planning input; the message names the parameter, file or line."""
+class ServiceError(InputError):
+    """Invalid service-planning input; the message names the parameter, file or line (and
+    ``problems[0].loc`` the parameter, where one is at fault)."""
 
 
 @dataclass(frozen=True)
@@ -186,21 +188,23 @@ def satellite_eirp_dbw(scenario: Scenario, sat: Satellite, lat, lon) -> np.ndarr
 
 def _check_targets(availability: float, throughput_mbps: float, scenario: Scenario):
     if not 0.0 < availability < 100.0:
-        raise ServiceError(f"availability must lie in (0, 100) %, got {availability}")
+        raise ServiceError.at("availability", f"must lie in (0, 100) %, got {availability}")
     p = 100.0 - availability
     if not P_GRID[0] <= p <= 5.0:
-        raise ServiceError(
-            f"availability {availability} % means {p:g} % outage; the ITU-R rain model covers "
-            "0.001-5 % of the time, so use an availability between 95 and 99.999 %"
+        raise ServiceError.at(
+            "availability",
+            f"{availability} % means {p:g} % outage; the ITU-R rain model covers "
+            "0.001-5 % of the time, so use an availability between 95 and 99.999 %",
         )
     eff = throughput_mbps * 1e6 / scenario.symbol_rate_baud
     if not throughput_mbps > 0:
-        raise ServiceError(f"throughput must be positive, got {throughput_mbps} Mbit/s")
+        raise ServiceError.at("throughput", f"must be positive, got {throughput_mbps} Mbit/s")
     req = float(dvbs2.required_esn0_db(eff, scenario.implementation_margin_db))
     if not np.isfinite(req):
-        raise ServiceError(
-            f"throughput {throughput_mbps} Mbit/s needs {eff:.2f} bit/symbol at "
-            f"{scenario.symbol_rate_baud / 1e6:g} Mbaud; no DVB-S2X MODCOD is that efficient"
+        raise ServiceError.at(
+            "throughput",
+            f"{throughput_mbps} Mbit/s needs {eff:.2f} bit/symbol at "
+            f"{scenario.symbol_rate_baud / 1e6:g} Mbaud; no DVB-S2X MODCOD is that efficient",
         )
     return p, req
 

@@ -2,105 +2,137 @@
 
 A scenario says which satellites (shipped catalogues, element files or designs), which
 ground stations, area and settlements, which imaging requests, over which window, and
-the link and planning parameters. Nothing heavy is imported here: a bad file fails fast.
+the link and planning parameters. Every value is parsed into the typed inputs of
+:mod:`sahelsat.inputs` (the same rules as the command line and the service), so a file
+this module accepts runs. Nothing heavy is imported here: a bad file fails fast.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sahelsat import inputs
+from sahelsat.inputs import (
+    CATALOGUE_NAMES,
+    COUNTRY_CODES,
+    EO_NAMES,
+    Availability,
+    FieldProblem,
+    InputError,
+    MinElevation,
+    Name,
+    Problem,
+    RequestNeeds,
+    SensorKind,
+    Site,
+    Throughput,
+    UtcTime,
+)
+
 BUILTIN = {"sahel": "sahel.toml", "real": "real_fleets.toml"}
-CATALOGUE_NAMES = ("resource", "starlink", "oneweb", "geo", "weather")
-COUNTRY_CODES = ("MLI", "NER", "BFA")
 
 
-class ScenarioError(ValueError):
-    """An invalid scenario; the message names the file, line and key."""
+class ScenarioError(InputError):
+    """An invalid scenario; the message names the file, line and key of each problem."""
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Window(_Model):
-    name: str = Field(min_length=1)
-    name_fr: str | None = None
-    start: datetime
+    """The scenario's name (English, French) and its time window."""
+
+    name: Name
+    name_fr: Name | None = None
+    start: UtcTime
     duration_hours: float = Field(gt=0, le=24 * 7)
 
     @property
     def stop(self) -> datetime:
         return self.start + timedelta(hours=self.duration_hours)
 
+    @property
+    def window(self) -> inputs.Window:
+        return inputs.Window(start=self.start, stop=self.stop)
+
+
+_DESIGN_FIELDS = ("count", "planes", "phasing", "altitude_km", "inclination_deg", "ltan_hours",
+                  "longitudes_deg")  # fmt: skip
+
 
 class Satellites(_Model):
     """One group of satellites: a catalogue (optionally a name pattern), an element file,
-    or a design. ``role``: broadband (connectivity) or imaging (coverage, tasking)."""
+    or a design (the fields of :class:`sahelsat.inputs.DesignPart`). ``role``: broadband
+    (connectivity) or imaging (coverage, tasking)."""
 
     role: Literal["broadband", "imaging"]
-    catalogue: Literal[CATALOGUE_NAMES] | None = None  # type: ignore[valid-type]
+    catalogue: Literal[CATALOGUE_NAMES + EO_NAMES] | None = None  # type: ignore[valid-type]
     select: str | None = None
     file: str | None = None
-    design: Literal["geostationary", "sun-synchronous", "walker-delta", "walker-star"] | None = None
-    name: str = "SAHELSAT"
-    longitudes_deg: list[Annotated[float, Field(ge=-180, le=360)]] | None = None
+    design: Literal[inputs.DESIGN_PATTERNS] | None = None  # type: ignore[valid-type]
+    name: str = Field("SAHELSAT", min_length=1, max_length=40)
+    longitudes_deg: list[float] | None = None
     altitude_km: float | None = Field(None, ge=200, le=2000)
-    ltan_hours: float | None = Field(None, ge=0, le=24)
-    inclination_deg: float | None = Field(None, ge=0, le=180)
-    count: int = Field(1, ge=1, le=2000)
-    planes: int = Field(1, ge=1, le=100)
-    phasing: int = Field(0, ge=0)
-    sensor: Literal["optical", "sar"] | None = None
+    ltan_hours: float | None = None
+    inclination_deg: float | None = None
+    count: int = 1
+    planes: int = 1
+    phasing: int = 0
+    sensor: SensorKind | None = None
     swath_km: float = Field(20.0, gt=0, le=1000)
-    max_off_nadir_deg: float = Field(30.0, ge=0, le=60)
+    max_off_nadir_deg: float = Field(30.0, ge=0, le=inputs.MAX_OFF_NADIR_DEG)
 
     @model_validator(mode="after")
     def _one_source(self):
         sources = [k for k in ("catalogue", "file", "design") if getattr(self, k) is not None]
         if len(sources) != 1:
             raise ValueError(f"give exactly one of catalogue, file or design (got {sources})")
-        needs = {
-            "geostationary": ["longitudes_deg"],
-            "sun-synchronous": ["altitude_km", "ltan_hours"],
-            "walker-delta": ["altitude_km", "inclination_deg"],
-            "walker-star": ["altitude_km", "inclination_deg"],
-        }.get(self.design or "", [])
-        missing = [k for k in needs if getattr(self, k) is None]
-        if missing:
-            raise ValueError(f"design {self.design!r} needs {', '.join(missing)}")
-        if self.design and self.design != "geostationary" and self.count % self.planes:
-            raise ValueError(f"count={self.count} must be a multiple of planes={self.planes}")
+        if self.design:
+            self.part()  # the design's own rules, with this group's keys
         if self.role == "broadband" and not (
             self.design == "geostationary" or self.catalogue == "geo"
         ):
             raise ValueError("broadband satellites: design 'geostationary' or catalogue 'geo'")
         if self.design and self.role == "imaging" and self.sensor is None:
             raise ValueError("a designed imaging group needs sensor = 'optical' or 'sar'")
+        if self.select is not None:
+            try:
+                re.compile(self.select)
+            except re.error as exc:
+                raise FieldProblem("select", f"not a regular expression: {exc}") from None
         return self
 
+    def part(self):
+        """This group's satellites as one part of a fleet spec (a typed input)."""
+        if self.catalogue:
+            return inputs.CataloguePart(name=self.catalogue)
+        if self.file:
+            return inputs.FilePart(path=self.file)
+        data = {k: getattr(self, k) for k in _DESIGN_FIELDS}
+        data = {k: v for k, v in data.items() if v is not None}
+        try:
+            return inputs.parse(inputs.DesignPart, {"design": self.design, **data})
+        except InputError as exc:
+            raise FieldProblem(exc.problems[0].loc, exc.reason) from None
 
-class Station(_Model):
-    name: str = Field(min_length=1)
-    latitude_deg: float = Field(ge=-90, le=90)
-    longitude_deg: float = Field(ge=-180, le=180)
-    altitude_m: float = Field(0.0, ge=-500, le=9000)
 
+class CoverageArea(_Model):
+    """The ``[area]`` table: which countries, and how coverage is sampled there."""
 
-class Area(_Model):
     countries: list[Literal[COUNTRY_CODES]] = Field(  # type: ignore[valid-type]
         default_factory=lambda: list(COUNTRY_CODES), min_length=1
     )
     coverage_resolution_deg: float = Field(0.25, ge=0.02, le=2.0)
     coverage_step_s: float = Field(60.0, ge=5, le=900)
-    coverage_min_elevation_deg: float = Field(25.0, ge=0, lt=90)
+    coverage_min_elevation_deg: MinElevation = 25.0
     coverage_max_off_nadir_deg: float | None = Field(None, gt=0, lt=90)  # imaging field of regard
 
     @property
@@ -108,84 +140,114 @@ class Area(_Model):
         return "AES" if set(self.countries) == set(COUNTRY_CODES) else self.countries[0]
 
 
+Area = CoverageArea  # the name this table had before
+
+
 class Settlements(_Model):
-    source: str = "towns"
-    min_population: int = Field(0, ge=0)
+    source: str = Field("towns", min_length=1)
+    min_population: int = Field(0, ge=0, le=10**9)
 
 
 class Connectivity(_Model):
     band: Literal["Ku", "Ka"] = "Ku"
-    availability_percent: float = Field(99.5, ge=90, lt=100)
-    throughput_mbps: float = Field(20.0, gt=0, le=2000)
+    availability_percent: Availability = 99.5
+    throughput_mbps: Throughput = 20.0
 
 
 class Imaging(_Model):
-    station_min_elevation_deg: float = Field(5.0, ge=0, lt=90)
-    pass_min_elevation_deg: float = Field(10.0, ge=0, lt=90)
+    station_min_elevation_deg: MinElevation = 5.0
+    pass_min_elevation_deg: MinElevation = 10.0
     time_limit_s: float = Field(20.0, gt=0, le=600)
-    memory_gbit: float = Field(256.0, gt=0)
-    downlink_rate_mbps: float = Field(300.0, gt=0)
+    memory_gbit: float = Field(256.0, gt=0, le=1e6)
+    downlink_rate_mbps: float = Field(300.0, gt=0, le=1e5)
 
 
-class Request(_Model):
-    id: str = Field(min_length=1)
+class Request(RequestNeeds):
+    """An imaging request of the scenario: an id, a point with ``radius_km`` or a polygon
+    (lon, lat vertices; closed for you), and the needs of
+    :class:`sahelsat.inputs.RequestNeeds`; its window is the scenario's."""
+
+    id: Name
     title: str | None = None
     point: tuple[float, float] | None = None  # lon, lat (degrees)
-    radius_km: float | None = Field(None, gt=0, le=500)
+    radius_km: float | None = None
     polygon: list[tuple[float, float]] | None = None  # (lon, lat) vertices
-    priority: float = Field(1.0, gt=0, le=1000)
-    sensor: Literal["any", "optical", "sar"] = "any"
-    max_off_nadir_deg: float = Field(30.0, ge=0, le=60)
-    min_sun_elevation_deg: float | None = Field(None, ge=-90, le=90)
-    mode: Literal["mono", "stereo"] = "mono"
-    repeat_days: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
     def _shape(self):
         if (self.point is None) == (self.polygon is None):
             raise ValueError("give exactly one of point (with radius_km) or polygon")
-        if self.point is not None and self.radius_km is None:
-            raise ValueError("a point request needs radius_km")
         if self.polygon is not None and len(self.polygon) < 3:
-            raise ValueError("a polygon needs at least 3 vertices")
+            raise FieldProblem("polygon", "a polygon needs at least 3 vertices")
+        self.area()
         return self
+
+    def area(self) -> inputs.Area:
+        """The request's area as a typed input (the rules of :class:`sahelsat.inputs.Area`)."""
+        if self.point is not None:
+            geometry, key = {"type": "Point", "coordinates": list(self.point)}, "point"
+        else:
+            ring = [list(v) for v in self.polygon]
+            ring = ring if ring[0] == ring[-1] else [*ring, ring[0]]
+            geometry, key = {"type": "Polygon", "coordinates": [ring]}, "polygon"
+        try:
+            return inputs.area_of(geometry, self.radius_km)
+        except InputError as exc:
+            loc = exc.problems[0].loc
+            field = "radius_km" if loc[:1] == ("radius_km",) else key
+            raise FieldProblem(field, exc.reason) from None
+
+    def typed(self, window: inputs.Window) -> inputs.ImagingRequest:
+        """The full typed request over ``window``."""
+        needs = self.model_dump(exclude={"id", "title", "point", "radius_km", "polygon"})
+        return inputs.ImagingRequest(id=self.id, area=self.area(), window=window, **needs)
 
 
 class Scenario(_Model):
     """A validated scenario; ``folder`` is where relative file names are resolved."""
 
     scenario: Window
-    satellites: list[Satellites] = Field(min_length=1)
-    stations: list[Station] | None = None
-    area: Area = Area()
+    satellites: list[Satellites] = Field(min_length=1, max_length=100)
+    stations: list[Site] | None = Field(None, min_length=1, max_length=1000)
+    area: CoverageArea = CoverageArea()
     settlements: Settlements = Settlements()
     connectivity: Connectivity = Connectivity()
     imaging: Imaging = Imaging()
-    requests: list[Request] = Field(default_factory=list)
+    requests: list[Request] = Field(default_factory=list, max_length=10_000)
     folder: str = "."
 
     @model_validator(mode="after")
     def _files_exist(self):
         for k, group in enumerate(self.satellites):
             if group.file and not (Path(self.folder) / group.file).is_file():
-                raise _FileMissing(("satellites", k, "file"), group.file)
+                raise FieldProblem(("satellites", k, "file"), f"file {group.file!r} not found")
         source = self.settlements.source
         if source != "towns" and not (Path(self.folder) / source).is_file():
-            raise _FileMissing(("settlements", "source"), source)
+            raise FieldProblem(("settlements", "source"), f"file {source!r} not found")
+        if self.stations:
+            try:
+                inputs.sites(self.stations)
+            except InputError as exc:
+                raise FieldProblem(("stations", *exc.problems[0].loc), exc.reason) from None
         ids = [r.id for r in self.requests]
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             raise ValueError(f"request ids must be unique; repeated: {', '.join(dup)}")
+        window = self.scenario.window
+        for k, r in enumerate(self.requests):
+            try:
+                inputs.check_needs_in_window(r, r.area(), window)
+            except FieldProblem as exc:
+                raise FieldProblem(("requests", k, *exc.loc), exc.reason) from None
         return self
+
+    def imaging_requests(self) -> list[inputs.ImagingRequest]:
+        """The requests as typed inputs over the scenario's window."""
+        window = self.scenario.window
+        return [r.typed(window) for r in self.requests]
 
     def path(self, name: str) -> Path:
         return Path(self.folder) / name
-
-
-class _FileMissing(ValueError):
-    def __init__(self, loc, name):
-        super().__init__(f"file {name!r} not found")
-        self.loc = loc
 
 
 def _key_line(text: str, loc: tuple) -> int | None:
@@ -211,52 +273,22 @@ def _key_line(text: str, loc: tuple) -> int | None:
     return header
 
 
-def _describe(text: str, source: str, loc: tuple, message: str) -> str:
-    where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
-    where = where.replace(".[", "[")
-    line = _key_line(text, loc) if loc else None
-    at = f"{source}, line {line}" if line else source
-    return f"{at}: {where or 'scenario'}: {message}"
-
-
-def _suggestion(loc: tuple) -> str:
-    """' (did you mean ...?)' for an unknown key close to a known one."""
-    model: type[BaseModel] | None = Scenario
-    for part in loc[:-1]:
-        if model is None or isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        annotation = field.annotation if field else None
-        args = getattr(annotation, "__args__", ()) or (annotation,)
-        model = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
-    if model is None:
-        return ""
-    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def parse_scenario(text: str, source: str = "<scenario>", folder: str | Path = ".") -> Scenario:
     """Validate TOML ``text``; raises :class:`ScenarioError` naming ``source``, line and key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"not valid TOML: {exc}", source) from None
     data["folder"] = str(folder)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        messages = []
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if p not in ("function-after",))
-            cause = err.get("ctx", {}).get("error")
-            if isinstance(cause, _FileMissing):
-                loc, text_msg = cause.loc, str(cause)
-            elif err["type"] == "extra_forbidden":
-                text_msg = "unknown key" + _suggestion(loc)
-            else:
-                text_msg = err["msg"].removeprefix("Value error, ")
-            messages.append(_describe(text, source, loc, text_msg))
-        raise ScenarioError("\n".join(messages)) from None
+        error = inputs.input_error(exc, Scenario)
+    except RecursionError:
+        raise ScenarioError("nested too deeply", source) from None
+    problems = [Problem(p.loc, p.reason, _key_line(text, p.loc) if p.loc else None)
+                for p in error.problems]  # fmt: skip
+    raise ScenarioError(problems, source) from None
 
 
 def load_scenario(source: str | Path = "sahel") -> Scenario:
@@ -267,6 +299,6 @@ def load_scenario(source: str | Path = "sahel") -> Scenario:
     path = Path(source)
     if not path.is_file():
         raise ScenarioError(
-            f"{source}: no such scenario file (built-in scenarios: {', '.join(BUILTIN)})"
+            f"no such scenario file (built-in scenarios: {', '.join(BUILTIN)})", str(source)
         )
     return parse_scenario(path.read_text(), str(path), path.parent)

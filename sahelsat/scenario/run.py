@@ -77,8 +77,11 @@ def _sensor(group: Satellites):
 
 
 def imaging_fleet(scenario: Scenario, notes: list[str]):
-    """The imaging satellites as one Fleet, and the sensors of designed ones by name."""
-    from sahelsat.fleet import Fleet, catalogue, load_elements
+    """The imaging satellites as one Fleet, and the sensors of designed ones by name. Each
+    group resolves through :func:`sahelsat.fleets.resolve_part`, as the command line's and
+    the service's fleets do."""
+    from sahelsat.fleet import Fleet
+    from sahelsat.fleets import resolve_part
 
     fleet, sensors = Fleet([]), {}
     epoch = utc64(scenario.scenario.start)
@@ -86,37 +89,10 @@ def imaging_fleet(scenario: Scenario, notes: list[str]):
         if g.role != "imaging":
             continue
         first = designs.FIRST_DESIGN_NUMBER + DESIGN_NUMBER_STRIDE * k
-        if g.catalogue:
-            part = catalogue(g.catalogue)
-        elif g.file:
-            part = load_elements(scenario.path(g.file), strict=False)
+        part = resolve_part(g.part(), folder=scenario.folder, epoch=epoch, name=g.name,
+                            first_number=first)  # fmt: skip
+        if g.file:
             notes += [f"{g.file}: skipped {s}" for s in part.skipped]
-        elif g.design == "sun-synchronous":
-            part = designs.sun_synchronous(
-                g.altitude_km,
-                g.ltan_hours,
-                g.count,
-                g.planes,
-                epoch=epoch,
-                name=g.name,
-                first_number=first,
-            )
-        elif g.design in ("walker-delta", "walker-star"):
-            part = designs.walker(
-                g.count,
-                g.planes,
-                g.phasing,
-                g.altitude_km,
-                g.inclination_deg,
-                pattern=g.design.split("-")[1],
-                epoch=epoch,
-                name=g.name,
-                first_number=first,
-            )
-        else:
-            part = designs.geostationary(
-                g.longitudes_deg, epoch=epoch, name=g.name, first_number=first
-            )
         if g.select:
             part = part.select(g.select)
         if g.design:
@@ -160,37 +136,13 @@ def _settlements(scenario: Scenario, notes: list[str]) -> pd.DataFrame:
     return table[table["population"] >= s.min_population]
 
 
-def imaging_requests(scenario: Scenario, errors: list[str]) -> list:
-    """The scenario's requests as validated tasking requests over its window; each one that
-    fails validation is left out and described in ``errors`` ("id: reason")."""
-    from shapely.geometry import Point, Polygon
+def imaging_requests(scenario: Scenario, errors: list[str] | None = None) -> list:
+    """The scenario's requests in the planner's form over its window. They were checked
+    when the file was read (:class:`sahelsat.scenario.config.Request`), so none fails
+    here; ``errors`` is kept for callers that collect problems."""
+    from sahelsat.tasking.requests import from_input
 
-    from sahelsat.tasking.requests import RequestError, make_request
-
-    out = []
-    start, stop = utc64(scenario.scenario.start), utc64(scenario.scenario.stop)
-    for k, r in enumerate(scenario.requests):
-        aoi = Point(*r.point) if r.point else Polygon(r.polygon)
-        try:
-            out.append(
-                make_request(
-                    r.id,
-                    aoi,
-                    start=start,
-                    end=stop,
-                    priority=r.priority,
-                    sensor=r.sensor,
-                    max_off_nadir_deg=r.max_off_nadir_deg,
-                    min_sun_elevation_deg=r.min_sun_elevation_deg,
-                    mode=r.mode,
-                    repeat_days=r.repeat_days,
-                    radius_km=r.radius_km,
-                    where=f"requests[{k}]",
-                )
-            )
-        except RequestError as exc:
-            errors.append(f"{r.id}: {exc}")
-    return out
+    return [from_input(r) for r in scenario.imaging_requests()]
 
 
 def step_passes(res: Results) -> None:
@@ -293,9 +245,7 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     stations = (
-        places.sites_table(
-            [(s.name, s.latitude_deg, s.longitude_deg, s.altitude_m) for s in scenario.stations]
-        )
+        places.sites_table([s.row() for s in scenario.stations])
         if scenario.stations
         else places.ground_stations()
     )

@@ -38,11 +38,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
 #: Seconds to wait for a PostgreSQL connection (then the request is answered 503).
 CONNECT_TIMEOUT_S = 5
 #: Seconds a request waits for a free pooled connection before a 503.
 POOL_TIMEOUT_S = 10
+from sahelsat.service.settings import DEFAULT_DATA_DIR  # noqa: E402,F401  (its old home)
 
 
 def utcnow() -> datetime:
@@ -81,7 +81,7 @@ class ImagingRequest(Base):
     area_km2: Mapped[float] = mapped_column(Float)
     start: Mapped[datetime] = mapped_column(DateTime, index=True)
     stop: Mapped[datetime] = mapped_column(DateTime, index=True)
-    priority: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[float] = mapped_column(Float)
     sensor: Mapped[str] = mapped_column(String(8), server_default="any")
     max_off_nadir_deg: Mapped[float] = mapped_column(Float, server_default="30")
     min_sun_elevation_deg: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -149,14 +149,14 @@ def database_url(data_dir: str | os.PathLike | None = None) -> str:
     """The database URL: ``SAHELSAT_DATABASE_URL`` if set, else a SQLite file in ``data_dir``.
 
     ``data_dir`` defaults to ``SAHELSAT_DATA_DIR`` or ``~/.local/share/sahelsat``; it is
-    created if missing.
+    created if missing. The environment is read by the service's one settings object.
     """
-    url = os.environ.get("SAHELSAT_DATABASE_URL")
-    if url:
-        return url
-    folder = Path(data_dir or os.environ.get("SAHELSAT_DATA_DIR") or DEFAULT_DATA_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'sahelsat.db'}"
+    from sahelsat.service.settings import Settings
+
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": Path(data_dir)})
+    return settings.store_url()
 
 
 def _set_sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,8 +1,10 @@
-"""Error bodies of the API: always ``{"field": ..., "reason": ..., "errors": [...]}``.
+"""Error answers of the API, all made here: the body is always ``{field, reason, errors}``.
 
 ``field`` names what was wrong (``body.geometry``, ``query.limit``, ``Authorization``,
 ``request_id``) or is null when nothing in the request is at fault; ``errors`` lists every
-problem found, each as ``{field, reason}``, the first one repeated at the top.
+problem found, each as ``{field, reason}``, the first one repeated at the top. Bad input
+(:class:`~sahelsat.inputs.InputError`, FastAPI's own validation) is 422 with the same
+reasons the command line gives; the use cases' refusals map to 404, 409, 403, 429, 503.
 A fault of the store (see :func:`sahelsat.service.db.store_fault`) is answered 503
 (``Retry-After`` when it is only unavailable for now), or 507 when its disk is full.
 """
@@ -18,7 +20,22 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sahelsat.inputs import InputError, problem_of
+from sahelsat.service.cache import Busy
 from sahelsat.service.db import store_fault
+from sahelsat.service.usecases import (
+    CapabilityMissing,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Overloaded,
+    UseCaseError,
+)
+
+__all__ = ["ApiError", "CapabilityMissing", "error_body", "error_response",
+           "install_error_handlers"]  # fmt: skip
+
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, Overloaded: 429, CapabilityMissing: 503}
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +44,7 @@ RETRY_AFTER_S = 5
 
 
 class ApiError(Exception):
-    """An error answered as ``status`` with a ``{field, reason}`` body."""
+    """An error answered as ``status`` with a ``{field, reason}`` body (authentication)."""
 
     def __init__(self, status: int, field: str | None, reason: str, headers=None):
         super().__init__(reason)
@@ -35,13 +52,6 @@ class ApiError(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers
-
-
-class CapabilityMissing(ApiError):
-    """A capability (passes, coverage...) that this installation does not provide yet."""
-
-    def __init__(self, what: str):
-        super().__init__(503, None, f"{what} is not available in this installation")
 
 
 def error_body(errors: list[tuple[str | None, str]]) -> dict:
@@ -57,8 +67,13 @@ def error_response(status: int, errors: list[tuple[str | None, str]], headers=No
     return JSONResponse(error_body(errors), status_code=status, headers=headers)
 
 
-def _loc(loc) -> str:
+def dotted(loc) -> str:
+    """An HTTP field path: ``body.geometry.coordinates.0``."""
     return ".".join(str(part) for part in loc)
+
+
+def input_errors(exc: InputError) -> list[tuple[str, str]]:
+    return [(dotted(p.loc) or "body", p.reason) for p in exc.problems]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -68,13 +83,32 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _api_error(_request: Request, exc: ApiError):
         return error_response(exc.status, [(exc.field, exc.reason)], exc.headers)
 
+    @app.exception_handler(InputError)
+    async def _input(_request: Request, exc: InputError):
+        return error_response(422, input_errors(exc))
+
+    @app.exception_handler(UseCaseError)
+    async def _use_case(_request: Request, exc: UseCaseError):
+        status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Overloaded) else None
+        return error_response(status, [(exc.field, exc.reason)], headers)
+
+    @app.exception_handler(Busy)
+    async def _busy(_request: Request, exc: Busy):
+        reason = f"the server is computing other results ({exc}); ask again in a few seconds"
+        return error_response(429, [(None, reason)], {"Retry-After": "5"})
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError):
         errors = []
         for err in exc.errors():
-            message = str(err.get("msg", "invalid value"))
-            errors.append((_loc(err.get("loc", ())), message.removeprefix("Value error, ")))
+            loc, reason = problem_of(err)
+            errors.append((dotted(loc), reason))
         return error_response(422, errors or [("body", "invalid request")])
+
+    @app.exception_handler(RecursionError)
+    async def _deep(_request: Request, _exc: RecursionError):
+        return error_response(422, [("body", "nested too deeply")])
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException):

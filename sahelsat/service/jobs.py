@@ -1,10 +1,17 @@
 """Asynchronous jobs: long work (coverage runs, pass schedules, plans) off the request path.
 
-A job kind is a pair of functions registered with :func:`register_job_kind`:
-``validate(params: dict) -> dict`` checks the parameters at the edge (raise
-:class:`JobParamError` naming the field) and ``run(params, ctx) -> JobOutput`` does the
-work, calling ``ctx.progress(fraction, message)`` now and then; ``ctx.progress`` raises
-:class:`JobCancelled` once a cancellation was asked, so the work stops at its next step.
+A job kind is registered with :func:`register_job_kind`: its parameters (a typed input
+model of :mod:`sahelsat.inputs`, or a function ``validate(params: dict) -> dict`` raising
+:class:`JobParamError` naming the field), an optional estimate of its work, and
+``run(params, ctx) -> JobOutput``, which calls ``ctx.progress(fraction, message)`` now
+and then; ``ctx.progress`` raises :class:`JobCancelled` once a cancellation was asked,
+so the work stops at its next step (within seconds: every kind reports at least that
+often).
+
+Admission (:meth:`JobRunner.submit`): parameters are checked at submission, a job whose
+estimated work exceeds its kind's limit is refused (422, naming the estimate and the
+limit), and at most ``max_jobs`` jobs (``max_jobs_per_token`` per token) may be queued or
+running at once (beyond it :class:`~sahelsat.service.usecases.Overloaded`, a 429).
 
 A :class:`JobRunner` executes queued jobs on a small thread pool and keeps every state
 change in the store: a job is ``queued``, ``running``, then ``succeeded``, ``failed`` or
@@ -28,12 +35,15 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import sessionmaker
 
+from sahelsat.inputs import InputError, Problem, parse
 from sahelsat.service.db import Job, Product, store_fault, utcnow
+from sahelsat.service.usecases import Overloaded
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +57,11 @@ class JobCancelled(Exception):
     """Raised inside a job when its cancellation was asked."""
 
 
-class JobParamError(ValueError):
-    """Bad job parameters: names the field."""
+class JobParamError(InputError):
+    """Bad job parameters: names the field (an :class:`~sahelsat.inputs.InputError`)."""
 
     def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+        super().__init__([Problem((field,), reason)])
 
 
 @dataclass
@@ -65,11 +73,22 @@ class JobOutput:
 
 
 @dataclass(frozen=True)
+class Work:
+    """A job's estimated work (``amount`` in ``unit``) and the most its kind may ask."""
+
+    amount: float
+    limit: float
+    unit: str
+
+
+@dataclass(frozen=True)
 class JobKind:
     name: str
     description: str
     validate: Callable[[dict], dict]
     run: Callable[[dict, JobContext], JobOutput]
+    params: type[BaseModel] | None = None
+    estimate: Callable[[dict, object], Work] | None = None
 
 
 JOB_KINDS: dict[str, JobKind] = {}
@@ -78,11 +97,25 @@ JOB_KINDS: dict[str, JobKind] = {}
 def register_job_kind(
     name: str,
     description: str,
-    validate: Callable[[dict], dict],
+    validate: Callable[[dict], dict] | type[BaseModel],
     run: Callable[[dict, JobContext], JobOutput],
+    estimate: Callable[[dict, object], Work] | None = None,
 ) -> None:
-    """Make a job kind available to ``POST /api/jobs`` (replaces one of the same name)."""
-    JOB_KINDS[name] = JobKind(name, description, validate, run)
+    """Make a job kind available to ``POST /api/jobs`` (replaces one of the same name).
+
+    ``validate``: a typed input model (the parameters are parsed into it and stored as its
+    JSON) or a function returning the checked parameters. ``estimate(params, runner)``:
+    the job's :class:`Work` (``runner``: the :class:`JobRunner`, with its settings and
+    store), checked against its limit at submission."""
+    model = validate if isinstance(validate, type) and issubclass(validate, BaseModel) else None
+    if model is not None:
+
+        def validate(params: dict, model=model) -> dict:
+            parsed = parse(model, params)
+            stored = getattr(parsed, "stored", None)  # a model may keep what it derived
+            return stored() if stored is not None else parsed.model_dump(mode="json")
+
+    JOB_KINDS[name] = JobKind(name, description, validate, run, model, estimate)
 
 
 class JobContext:
@@ -98,12 +131,14 @@ class JobContext:
         return self._runner._cancel_flag(self.job_id).is_set()
 
     def progress(self, fraction: float, message: str = "") -> None:
-        """Report ``fraction`` in [0, 1] done; raises :class:`JobCancelled` if cancelled."""
+        """Report ``fraction`` in [0, 1] done; raises :class:`JobCancelled` if cancelled
+        (asked here, or in the store by another server process)."""
         if self.cancelled:
             raise JobCancelled()
         now = time.monotonic()
         if now - self._last_write >= 0.25 or fraction >= 1.0:
             self._last_write = now
+            asked = False
             try:
                 with self._runner.sessions.begin() as session:
                     session.execute(
@@ -111,25 +146,36 @@ class JobContext:
                         .where(Job.id == self.job_id)
                         .values(progress=min(max(float(fraction), 0.0), 1.0), message=message)
                     )
+                    asked = session.scalar(
+                        select(Job.cancel_requested).where(Job.id == self.job_id)
+                    )
             except (DBAPIError, PoolTimeout) as exc:
                 if store_fault(exc) is None:
                     raise
                 log.warning("job %s: progress not recorded, store unavailable", self.job_id)
+            if asked:
+                self._runner._cancel_flag(self.job_id).set()
+                raise JobCancelled()
 
 
 class JobRunner:
     """Runs queued jobs on ``workers`` threads; every state change is committed."""
 
-    def __init__(self, sessions: sessionmaker, workers: int = 2):
+    def __init__(self, sessions: sessionmaker, workers: int = 2, settings=None):
+        from sahelsat.service.settings import Settings
+
         self.sessions = sessions
+        self.settings = settings or Settings()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sahelsat-job")
-        self._flags: dict[int, threading.Event] = {}
+        self._flags: dict[int, threading.Event] = {}  # running jobs only: bounded by workers
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._admission = threading.Lock()
 
     def _cancel_flag(self, job_id: int) -> threading.Event:
         with self._lock:
-            return self._flags.setdefault(job_id, threading.Event())
+            flag = self._flags.get(job_id)
+            return flag if flag is not None else threading.Event()
 
     def recover(self) -> None:
         """After a restart: fail the jobs that were running, queue again the queued ones."""
@@ -147,12 +193,55 @@ class JobRunner:
         for job_id in queued:
             self._pool.submit(self._execute, job_id)
 
-    def submit(self, kind: str, params: dict, created_by: int | None = None) -> int:
-        """Validate and queue a job; returns its id. Raises :class:`JobParamError`."""
+    def check(self, kind: str, params: dict) -> dict:
+        """The checked parameters of a ``kind`` job (InputError naming ``kind`` or
+        ``params.<field>``), its estimated work within the kind's limit."""
         if kind not in JOB_KINDS:
-            raise JobParamError("kind", f"unknown job kind {kind!r}; known: {sorted(JOB_KINDS)}")
-        params = JOB_KINDS[kind].validate(params)
-        with self.sessions.begin() as session:
+            raise InputError.at("kind", f"unknown job kind {kind!r}; known: {sorted(JOB_KINDS)}")
+        job_kind = JOB_KINDS[kind]
+        try:
+            params = job_kind.validate(params)
+        except InputError as exc:
+            raise exc.within("params") from None
+        if job_kind.estimate is not None:
+            work = job_kind.estimate(params, self)
+            if work.amount > work.limit:
+                raise InputError.at(
+                    "params",
+                    f"this job's estimated work is {work.amount:,.0f} {work.unit}, above the "
+                    f"limit of {work.limit:,.0f}; ask for a shorter window, a coarser grid or "
+                    "fewer satellites",
+                )
+        return params
+
+    def _admit(self, session, created_by: int | None) -> None:
+        active = Job.status.in_(("queued", "running"))
+        total = session.scalar(select(func.count()).select_from(Job).where(active))
+        if total >= self.settings.max_jobs:
+            raise Overloaded(
+                None,
+                f"{total} jobs are queued or running, the most this server takes "
+                f"({self.settings.max_jobs}); ask again once some have finished",
+            )
+        if created_by is not None:
+            mine = session.scalar(
+                select(func.count()).select_from(Job).where(active, Job.created_by == created_by)
+            )
+            if mine >= self.settings.max_jobs_per_token:
+                raise Overloaded(
+                    "Authorization",
+                    f"this token has {mine} jobs queued or running, the most "
+                    f"one token may have ({self.settings.max_jobs_per_token}); wait for one to "
+                    "finish or cancel one",
+                )
+
+    def submit(self, kind: str, params: dict, created_by: int | None = None) -> int:
+        """Check, admit and queue a job; returns its id. Raises
+        :class:`~sahelsat.inputs.InputError` (bad parameters, too much work) or
+        :class:`~sahelsat.service.usecases.Overloaded` (too many jobs)."""
+        params = self.check(kind, params)
+        with self._admission, self.sessions.begin() as session:
+            self._admit(session, created_by)
             job = Job(
                 kind=kind,
                 params=json.dumps(params),
@@ -169,9 +258,11 @@ class JobRunner:
         return job_id
 
     def cancel(self, job_id: int) -> str | None:
-        """Ask a job to stop; returns its state after the request (None if no such job)."""
-        self._cancel_flag(job_id).set()
+        """Ask a job to stop; returns its state after the request (None if no such job,
+        and then nothing is remembered: a later job with that id is not affected)."""
         with self.sessions.begin() as session:
+            if session.get(Job, job_id) is None:
+                return None
             session.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.status == "queued")
@@ -188,7 +279,13 @@ class JobRunner:
                 .values(cancel_requested=True, message="cancellation requested")
             )
             job = session.get(Job, job_id)
-            return None if job is None else job.status
+            session.refresh(job)
+            status = job.status
+        with self._lock:
+            flag = self._flags.get(job_id)
+        if flag is not None:
+            flag.set()
+        return status
 
     def _durably(self, write: Callable[[], object]):
         """Run the store transaction ``write``; while the store is unavailable, try again,
@@ -226,8 +323,6 @@ class JobRunner:
             ).rowcount
             job = session.get(Job, job_id)
             kind, params = (job.kind, json.loads(job.params)) if job else (None, None)
-            if job is not None and job.cancel_requested:
-                self._cancel_flag(job_id).set()
         return bool(claimed), kind, params
 
     def _store_output(self, job_id: int, output: JobOutput) -> None:
@@ -279,6 +374,8 @@ class JobRunner:
         claimed, kind, params = self._durably(lambda: self._claim(job_id))
         if not claimed:
             return
+        with self._lock:
+            self._flags[job_id] = threading.Event()  # dropped by _execute
         try:
             if kind not in JOB_KINDS:
                 raise RuntimeError(f"job kind {kind!r} is not available in this server")

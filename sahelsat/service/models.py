@@ -1,124 +1,117 @@
-"""Typed bodies of the API (pydantic): validated at the edge, with limits enforced first.
+"""Bodies of the API: what comes in (parsed into the typed inputs of :mod:`sahelsat.inputs`)
+and what goes out (every JSON answer has a schema; lists are :class:`Page` s).
 
-Limits protect the server from work it cannot afford: an area has at most
-``MAX_VERTICES`` vertices and ``MAX_AREA_KM2`` square kilometres (measured on the WGS-84
-ellipsoid), a request window at most ``MAX_REQUEST_DAYS`` days.
+Limits that protect the service from work it cannot afford: a request's area at most
+``MAX_AREA_KM2`` square kilometres (measured on the WGS-84 ellipsoid), its window at most
+``MAX_REQUEST_DAYS`` days.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from fastapi.responses import Response
+from pydantic import BaseModel, Field, PrivateAttr, field_serializer, model_validator
 
-MAX_VERTICES = 2000
+from sahelsat import inputs
+from sahelsat.inputs import (
+    EARLIEST,
+    LATEST,
+    MAX_RADIUS_KM,
+    MAX_VERTICES,
+    FieldProblem,
+    Geometry,
+    Input,
+    InputError,
+    Name,
+    OffNadirLimit,
+    Priority,
+    RequestSensor,
+    UtcTime,
+    naive_utc,
+)
+
+__all__ = ["EARLIEST", "LATEST", "MAX_VERTICES", "MAX_AREA_KM2", "MAX_REQUEST_DAYS"]
+
 MAX_AREA_KM2 = 250_000.0
 MAX_REQUEST_DAYS = 30
-EARLIEST = datetime(2000, 1, 1)
-LATEST = datetime(2100, 1, 1)
-
 STATUSES = ("submitted", "approved", "cancelled")
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
-
-def as_naive_utc(value: datetime) -> datetime:
-    """UTC without tzinfo (naive values are taken as UTC already)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    if not EARLIEST <= value < LATEST:
-        raise ValueError("time must lie between 2000-01-01 and 2100-01-01 (UTC)")
-    return value
+T = TypeVar("T")
 
 
 def iso_utc(value: datetime | None) -> str | None:
+    """A stored (naive UTC) time as ISO-8601 with ``Z``."""
     return None if value is None else value.replace(tzinfo=None).isoformat() + "Z"
 
 
-class Polygon(BaseModel):
-    """A GeoJSON Polygon in lon/lat degrees: closed rings, the first one the outline."""
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items``, the ``total`` matching, and the page asked for."""
 
-    model_config = ConfigDict(extra="forbid")
-    type: Literal["Polygon"]
-    coordinates: list[list[list[float]]] = Field(min_length=1, max_length=50)
-
-    @field_validator("coordinates")
-    @classmethod
-    def _rings(cls, rings: list[list[list[float]]]) -> list[list[list[float]]]:
-        if sum(len(r) for r in rings) > MAX_VERTICES:
-            raise ValueError(f"more than {MAX_VERTICES} vertices; simplify the area")
-        for i, ring in enumerate(rings):
-            if len(ring) < 4:
-                raise ValueError(f"ring {i} has {len(ring)} positions; a closed ring needs 4+")
-            for j, pos in enumerate(ring):
-                if len(pos) not in (2, 3) or not all(math.isfinite(v) for v in pos):
-                    raise ValueError(f"ring {i} position {j} must be [lon, lat] finite numbers")
-                if not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
-                    raise ValueError(f"ring {i} position {j} {pos[:2]} is outside lon/lat range")
-            if ring[0][:2] != ring[-1][:2]:
-                raise ValueError(f"ring {i} is not closed (first and last positions differ)")
-        return rings
-
-    def shape(self):
-        """The shapely polygon; raises ValueError if it is invalid or too large."""
-        import shapely
-        from pyproj import Geod
-        from shapely.geometry import shape
-
-        poly = shape({"type": "Polygon", "coordinates": self.coordinates})
-        if not poly.is_valid:
-            raise ValueError(f"invalid polygon: {shapely.is_valid_reason(poly)}")
-        area_m2, _ = Geod(ellps="WGS84").geometry_area_perimeter(shapely.force_2d(poly))
-        area_km2 = abs(area_m2) / 1e6
-        if area_km2 <= 0.0:
-            raise ValueError("the area is empty")
-        if area_km2 > MAX_AREA_KM2:
-            raise ValueError(
-                f"area of {area_km2:,.0f} km² exceeds the limit of {MAX_AREA_KM2:,.0f}"
-            )
-        return poly, area_km2
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
 
 
-class RequestIn(BaseModel):
-    """A new imaging request."""
+# ------------------------------------------------------------------ imaging requests
 
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    geometry: Polygon
-    start: datetime = Field(description="start of the window, ISO-8601 UTC")
-    stop: datetime = Field(description=f"end of the window, at most {MAX_REQUEST_DAYS} days on")
-    priority: int = Field(3, ge=1, le=5, description="1 (routine) to 5 (emergency)")
-    sensor: Literal["any", "optical", "sar"] = "any"
-    max_off_nadir_deg: float = Field(30.0, gt=0, le=60, description="largest off-nadir angle")
+
+class RequestWindow(inputs.Window):
+    """A request's window: at most ``MAX_REQUEST_DAYS`` days."""
+
+    max_days = MAX_REQUEST_DAYS
+
+
+class RequestIn(Input):
+    """A new imaging request: an area (GeoJSON Polygon or MultiPolygon, or a Point with
+    ``radius_km``), a window, a priority and the image's needs; the rules are those of
+    :class:`sahelsat.inputs.ImagingRequest`, so the planner takes what the API accepts."""
+
+    name: Name
+    geometry: Geometry
+    radius_km: float | None = Field(None, gt=0, le=MAX_RADIUS_KM, description="with a Point")
+    start: UtcTime = Field(description="start of the window, ISO-8601 UTC")
+    stop: UtcTime = Field(description=f"end of the window, at most {MAX_REQUEST_DAYS} days on")
+    priority: Priority = Field(3.0, description="weight in a plan: 1 (routine) to 5 (emergency)"
+                               " is customary; any number in (0, 1000]")  # fmt: skip
+    sensor: RequestSensor = "any"
+    max_off_nadir_deg: OffNadirLimit = Field(30.0, description="largest off-nadir angle, deg")
     min_sun_elevation_deg: float | None = Field(
         None, ge=-90, le=90, description="optical only: lowest Sun elevation at the area"
     )
     note: str = Field("", max_length=2000)
+    _typed: inputs.ImagingRequest | None = PrivateAttr(None)
 
-    @field_validator("start")
-    @classmethod
-    def _start(cls, value: datetime) -> datetime:
-        return as_naive_utc(value)
+    @model_validator(mode="after")
+    def _as_request(self):
+        try:
+            area = inputs.parse(inputs.Area, {"geometry": self.geometry,
+                                              "radius_km": self.radius_km})  # fmt: skip
+            window = inputs.parse(RequestWindow, {"start": self.start, "stop": self.stop})
+        except InputError as exc:
+            raise inputs.nested(exc) from None
+        if area.area_km2 > MAX_AREA_KM2:
+            raise FieldProblem(
+                "geometry",
+                f"area of {area.area_km2:,.0f} km² exceeds the limit of {MAX_AREA_KM2:,.0f}",
+            )
+        fields = ("priority", "sensor", "max_off_nadir_deg", "min_sun_elevation_deg")
+        try:
+            self._typed = inputs.parse(inputs.ImagingRequest, {
+                "id": self.name, "area": area, "window": window,
+                **{k: getattr(self, k) for k in fields}})  # fmt: skip
+        except InputError as exc:
+            raise inputs.nested(exc) from None
+        return self
 
-    @field_validator("stop")
-    @classmethod
-    def _stop(cls, value: datetime, info) -> datetime:
-        value = as_naive_utc(value)
-        start = info.data.get("start")
-        if start is not None:
-            if value <= start:
-                raise ValueError("stop must come after start")
-            if value - start > timedelta(days=MAX_REQUEST_DAYS):
-                raise ValueError(f"the window is longer than {MAX_REQUEST_DAYS} days")
-        return value
-
-    @field_validator("min_sun_elevation_deg")
-    @classmethod
-    def _sun(cls, value: float | None, info) -> float | None:
-        if value is not None and info.data.get("sensor") == "sar":
-            raise ValueError("applies to optical images only; SAR sees at night")
-        return value
+    @property
+    def request(self) -> inputs.ImagingRequest:
+        """The typed request this body describes."""
+        return self._typed
 
 
 class RequestOut(BaseModel):
@@ -129,11 +122,11 @@ class RequestOut(BaseModel):
     area_km2: float
     start: datetime
     stop: datetime
-    priority: int
+    priority: float
     sensor: str
     max_off_nadir_deg: float
     min_sun_elevation_deg: float | None
-    status: Literal["submitted", "approved", "cancelled"]
+    status: Literal[STATUSES]  # type: ignore[valid-type]
     note: str
     created_by: int | None
     created_at: datetime
@@ -165,9 +158,31 @@ class RequestOut(BaseModel):
         )
 
 
-class TokenIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=100)
+class OpportunityOut(BaseModel):
+    satellite: str
+    sensor: str | None = None
+    start: str
+    end: str | None = None
+    look_angle_deg: float | None = None
+    off_nadir_deg: float | None = None
+    sun_elevation_deg: float | None = None
+    coverage: float | None = None
+    strip: dict | None = None
+    model_config = {"extra": "allow"}
+
+
+class OpportunitiesOut(BaseModel):
+    request_id: int
+    method: str | None
+    items: list[dict[str, Any]]
+    total: int
+
+
+# ------------------------------------------------------------------ tokens
+
+
+class TokenIn(Input):
+    name: Annotated[Name, Field(max_length=100)]
     role: Literal["viewer", "requester", "operator", "admin"]
 
 
@@ -181,17 +196,99 @@ class TokenOut(BaseModel):
     token: str | None = Field(None, description="the secret, shown only when created")
 
 
-class JobIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Revoked(BaseModel):
+    id: int
+    revoked: bool
+
+
+# ------------------------------------------------------------------ system
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    database: str
+    capabilities: dict[str, bool]
+
+
+class WhoAmI(BaseModel):
+    id: int | None = None
+    name: str | None
+    role: str | None
+
+
+# ------------------------------------------------------------------ fleets and passes
+
+
+class SiteOut(BaseModel):
+    name: str
+    latitude_deg: float
+    longitude_deg: float
+    altitude_m: float = 0.0
+
+
+class UploadOut(BaseModel):
+    fleet: str
+    name: str
+    n_satellites: int
+    created_at: str | None
+
+
+class FleetsOut(BaseModel):
+    catalogues: list[str]
+    uploads: list[UploadOut]
+    default_scenario: dict | None
+
+
+class ElementSetOut(BaseModel):
+    id: int
+    name: str
+    fleet: str
+    n_satellites: int
+    created_at: str
+    problems: list[str] = Field(default_factory=list)
+
+
+class PassOut(BaseModel):
+    """One pass (see :data:`sahelsat.access.PASS_COLUMNS`); times ISO-8601 UTC."""
+
+    satellite: str
+    site: str
+    rise: str | None
+    culmination: str | None
+    set: str | None
+    max_elevation: float | None
+    rise_azimuth: float | None
+    culmination_azimuth: float | None = None
+    set_azimuth: float | None
+    duration_s: float | None
+    in_progress_at_start: bool | None = None
+    in_progress_at_stop: bool | None = None
+
+
+class PassesPage(Page[PassOut]):
+    site: SiteOut
+
+
+# ------------------------------------------------------------------ jobs and products
+
+
+class JobIn(Input):
     kind: str = Field(min_length=1, max_length=40)
-    params: dict = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class JobKindOut(BaseModel):
+    kind: str
+    description: str
+    params_schema: dict | None = Field(None, description="JSON schema of the parameters")
 
 
 class JobOut(BaseModel):
     id: int
     kind: str
     params: dict
-    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    status: Literal[JOB_STATUSES]  # type: ignore[valid-type]
     progress: float
     message: str
     result: dict | None
@@ -229,17 +326,52 @@ class ProductOut(BaseModel):
     created_at: str
     download: str
 
+    @classmethod
+    def of(cls, row) -> ProductOut:
+        return cls(
+            id=row.id,
+            name=row.name,
+            media_type=row.media_type,
+            size_bytes=row.size_bytes,
+            sha256=row.sha256,
+            job_id=row.job_id,
+            created_at=iso_utc(row.created_at),
+            download=f"/api/products/{row.id}/download",
+        )
 
-class ElementSetOut(BaseModel):
-    id: int
-    name: str
-    fleet: str
-    n_satellites: int
-    created_at: str
-    problems: list[str] = Field(default_factory=list)
+
+# ------------------------------------------------------------------ GeoJSON answers
 
 
-class Page(BaseModel):
-    total: int
-    limit: int
-    offset: int
+class Feature(BaseModel):
+    type: Literal["Feature"]
+    properties: dict[str, Any]
+    geometry: dict[str, Any] | None
+
+
+class FeatureCollection(BaseModel):
+    """A GeoJSON FeatureCollection; answers may add members (``time``, ``summary``...)."""
+
+    model_config = {"extra": "allow"}
+    type: Literal["FeatureCollection"]
+    features: list[Feature]
+
+
+class GeoJSONResponse(Response):
+    """An answer in GeoJSON (``application/geo+json``)."""
+
+    media_type = "application/geo+json"
+
+
+def geojson_response(description: str) -> dict:
+    """The ``responses`` entry of a route answering GeoJSON (``application/geo+json``)."""
+    schema = FeatureCollection.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    schema["properties"]["features"] = {"type": "array", "items": {"type": "object"}}
+    return {200: {"description": description,
+                  "content": {"application/geo+json": {"schema": schema}}}}  # fmt: skip
+
+
+def as_naive_utc(value: datetime) -> datetime:
+    """A time parsed by the typed inputs' rules, as naive UTC (ValueError otherwise)."""
+    return naive_utc(inputs.utc_time(value))

@@ -6,17 +6,17 @@ scripts and styles (no inline script or style; MapLibre's ``blob:`` workers and 
 ``data:``/``blob:`` images), ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``
 with ``frame-ancestors 'none'``, and ``Referrer-Policy: no-referrer``. A request whose
 ``Host`` is not a trusted host gets a 400 before any work (a defence against DNS
-rebinding). Settings: ``SAHELSAT_TRUSTED_HOSTS`` (comma-separated names, ``*.example.org``
-for a domain's hosts; default ``*``, any) and ``SAHELSAT_CSP_EXTRA`` (directives whose
-sources are added to the policy, e.g. ``img-src https://tiles.example.org``; ``'unsafe-…'``
-sources are refused).
+rebinding). Settings (:class:`~sahelsat.service.settings.Settings`): ``trusted_hosts``
+(``SAHELSAT_TRUSTED_HOSTS``: comma-separated names, ``*.example.org`` for a domain's hosts;
+default ``*``, any) and ``csp_extra`` (``SAHELSAT_CSP_EXTRA``: directives whose sources are
+added to the policy, e.g. ``img-src https://tiles.example.org``; ``'unsafe-…'`` sources are
+refused).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 
 from starlette.datastructures import MutableHeaders
 
@@ -71,9 +71,10 @@ def content_security_policy(extra: str | None = None) -> str:
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
 
 
-def trusted_hosts_from_env() -> tuple[str, ...]:
-    """``SAHELSAT_TRUSTED_HOSTS`` as a tuple (``("*",)`` when unset or empty)."""
-    hosts = [h.strip().lower() for h in os.environ.get("SAHELSAT_TRUSTED_HOSTS", "").split(",")]
+def host_list(text: str | None) -> tuple[str, ...]:
+    """Comma-separated host names (``SAHELSAT_TRUSTED_HOSTS``) as a tuple; ``("*",)`` when
+    empty."""
+    hosts = [h.strip().lower() for h in (text or "").split(",")]
     return tuple(h for h in hosts if h) or ("*",)
 
 

@@ -13,10 +13,10 @@ import json
 import logging
 from dataclasses import asdict
 
-from shapely.geometry import mapping
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from sahelsat.inputs import geodesic_area_km2, naive_utc
 from sahelsat.service.db import ElementSet, ImagingRequest, StoreMeta, utcnow
 
 log = logging.getLogger(__name__)
@@ -25,58 +25,37 @@ SEED_KEY = "default-scenario"
 SENSORS_KEY = "fleet-sensors:{fleet}"
 
 
-def _priority(value: float, low: float, high: float) -> int:
-    """A scenario priority (any positive scale) on the API's 1 (routine) .. 5 (emergency)."""
-    if high <= low:
-        return 3
-    return 1 + round(4 * (value - low) / (high - low))
-
-
-def _requests(scenario, errors: list[str]) -> list[dict]:
-    """The scenario's valid requests as rows of ``imaging_requests`` (points become
-    circles); the invalid ones are described in ``errors``."""
-    from pyproj import Geod
-
-    from sahelsat.scenario.run import imaging_requests
-
-    made_by_id = {m.id: m for m in imaging_requests(scenario, errors)}
-    start = scenario.scenario.start.replace(tzinfo=None)
-    stop = scenario.scenario.stop.replace(tzinfo=None)
-    priorities = [r.priority for r in scenario.requests] or [1.0]
-    low, high = min(priorities), max(priorities)
-    geod = Geod(ellps="WGS84")
+def _requests(scenario) -> list[dict]:
+    """The scenario's requests as rows of ``imaging_requests`` (points become circles);
+    they were validated with the file, by the same typed inputs as the API's bodies."""
     rows = []
-    for r in scenario.requests:
-        made = made_by_id.get(r.id)
-        if made is None:
-            continue
-        poly = made.aoi if made.aoi.geom_type == "Polygon" else max(made.aoi.geoms, key=len)
+    for spec, r in zip(scenario.requests, scenario.imaging_requests(), strict=True):
+        poly = r.area.shape
+        poly = poly if poly.geom_type == "Polygon" else max(poly.geoms, key=lambda p: p.area)
         poly = poly.simplify(0.0005) if len(poly.exterior.coords) > 500 else poly
-        area_m2, _ = geod.geometry_area_perimeter(poly)
         min_lon, min_lat, max_lon, max_lat = poly.bounds
-        geometry = mapping(poly)
         geometry = {
             "type": "Polygon",
-            "coordinates": [[[round(x, 6), round(y, 6)] for x, y, *_ in ring]
-                            for ring in geometry["coordinates"]],
+            "coordinates": [[[round(x, 6), round(y, 6)] for x, y, *_ in ring.coords]
+                            for ring in (poly.exterior, *poly.interiors)],
         }  # fmt: skip
-        note = f"default scenario request {r.id!r}, scenario priority {r.priority:g}"
+        note = f"default scenario request {r.id!r}"
         if r.mode != "mono":
             note += f", {r.mode}"
         if r.repeat_days:
             note += f", repeat every {r.repeat_days:g} d"
         rows.append(
             {
-                "name": r.title or r.id,
+                "name": spec.title or r.id,
                 "geometry": json.dumps(geometry),
                 "min_lon": min_lon,
                 "min_lat": min_lat,
                 "max_lon": max_lon,
                 "max_lat": max_lat,
-                "area_km2": abs(area_m2) / 1e6,
-                "start": start,
-                "stop": stop,
-                "priority": _priority(r.priority, low, high),
+                "area_km2": geodesic_area_km2(poly),
+                "start": naive_utc(r.window.start),
+                "stop": naive_utc(r.window.stop),
+                "priority": r.priority,
                 "sensor": r.sensor,
                 "max_off_nadir_deg": float(r.max_off_nadir_deg),
                 "min_sun_elevation_deg": r.min_sun_elevation_deg,
@@ -112,7 +91,7 @@ def seed_default_scenario(sessions, name: str = "sahel") -> dict | None:
     scenario = load_scenario(name)
     notes: list[str] = []
     fleet, sensors = imaging_fleet(scenario, notes)
-    rows = _requests(scenario, notes)
+    rows = _requests(scenario)
     title = scenario.scenario.name
     try:
         with sessions.begin() as session:

@@ -1,44 +1,46 @@
 """Imaging requests: an area of interest, a priority, a window and the sensor's needs.
 
-Requests come from outside (GeoJSON files, the CLI, the API), so each is validated here
-into an :class:`ImagingRequest` with a message naming the request and the field:
-invalid polygons, areas crossing the antimeridian, empty windows and sensor needs that
-can never be met are refused. Areas are measured on the WGS-84 ellipsoid (pyproj).
+Requests come from outside (GeoJSON files, the CLI, the API, scenario files); each is
+parsed into the typed input :class:`sahelsat.inputs.ImagingRequest` (the rules live
+there, once) and handed to the planner as an :class:`ImagingRequest` with a message
+naming the request and the field: invalid polygons, areas crossing the antimeridian,
+empty windows and sensor needs that can never be met are refused.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import shapely
 from pyproj import Geod
-from shapely.geometry import Polygon, mapping, shape
-from shapely.geometry.polygon import orient
-from shapely.validation import explain_validity
+from shapely.geometry import mapping
 
-from sahelsat.tasking.problem import to_datetime64
+from sahelsat import inputs
+from sahelsat.inputs import (  # noqa: F401  (public names of this module)
+    MAX_OFF_NADIR_DEG,
+    MAX_REPEATS,
+    InputError,
+    circle,
+    geodesic_area_km2,
+    max_sun_elevation_deg,
+)
 
 GEOD = Geod(ellps="WGS84")
 SENSORS = ("optical", "sar", "any")
 MODES = ("mono", "stereo")
-#: Largest off-nadir angle any sensor here can use (degrees); beyond it the line of sight
-#: grazes the Earth and no image is usable.
-MAX_OFF_NADIR_DEG = 60.0
-#: Most periods a monitoring request (``repeat_days``) may split its window into.
-MAX_REPEATS = 1000
 
 
-class RequestError(ValueError):
+class RequestError(InputError):
     """A request that cannot be used: names the request (and file) and the field."""
 
 
 @dataclass(frozen=True)
 class ImagingRequest:
-    """A validated imaging request.
+    """A validated imaging request, as the planner takes it (built from the typed input
+    :class:`sahelsat.inputs.ImagingRequest` by :func:`from_input`).
 
     ``aoi``: shapely (Multi)Polygon in lon/lat degrees. ``priority``: weight (> 0).
     ``start``/``end``: datetime64[ns] UTC window. ``sensor``: optical, sar or any.
@@ -70,70 +72,24 @@ class ImagingRequest:
         return float(c.x), float(c.y)
 
 
-def geodesic_area_km2(geometry) -> float:
-    """Area of a lon/lat (Multi)Polygon on the WGS-84 ellipsoid, km²."""
-    polys = getattr(geometry, "geoms", [geometry])
-    return sum(abs(GEOD.geometry_area_perimeter(orient(p, 1.0))[0]) for p in polys) / 1e6
-
-
-def circle(lon_deg: float, lat_deg: float, radius_km: float, n: int = 72) -> Polygon:
-    """Geodesic circle of ``radius_km`` around a point, as a lon/lat polygon of ``n`` sides."""
-    az = np.linspace(0.0, 360.0, n, endpoint=False)
-    lons, lats, _ = GEOD.fwd(
-        np.full(n, lon_deg), np.full(n, lat_deg), az, np.full(n, radius_km * 1000.0)
+def from_input(r: inputs.ImagingRequest) -> ImagingRequest:
+    """The planner's request from a validated typed input (nothing is checked again)."""
+    return ImagingRequest(
+        r.id,
+        r.area.shape,
+        float(r.priority),
+        r.window.start64,
+        r.window.stop64,
+        r.sensor,
+        float(r.max_off_nadir_deg),
+        r.min_sun_elevation_deg,
+        r.mode,
+        None if r.repeat_days is None else float(r.repeat_days) * 86400.0,
     )
-    return Polygon(zip(lons, lats, strict=True))
 
 
-def _fail(where: str, message: str):
-    raise RequestError(f"{where}: {message}")
-
-
-def _check_aoi(geometry, where: str):
-    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        _fail(
-            where,
-            "area must be a Polygon, MultiPolygon or Point with radius_km,"
-            f" not {geometry.geom_type}",
-        )
-    if geometry.is_empty:
-        _fail(where, "area is empty")
-    rings = []
-    for poly in getattr(geometry, "geoms", [geometry]):
-        rings.append(np.asarray(poly.exterior.coords))
-        rings.extend(np.asarray(r.coords) for r in poly.interiors)
-    for ring in rings:
-        lon, lat = ring[:, 0], ring[:, 1]
-        if not (np.all(np.abs(lat) <= 90) and np.all(np.abs(lon) <= 180)):
-            _fail(
-                where,
-                "coordinates must be [longitude, latitude] degrees within [-180, 180] x [-90, 90]",
-            )
-        if np.any(np.abs(np.diff(lon)) > 180):
-            _fail(
-                where,
-                "area crosses the antimeridian (an edge spans more than 180 degrees of"
-                " longitude); split it into two polygons at +/-180 degrees",
-            )
-    if not geometry.is_valid:
-        _fail(
-            where,
-            f"invalid polygon ({explain_validity(geometry)}); fix it, e.g. with"
-            " shapely.make_valid or by removing the self-intersection",
-        )
-    if geodesic_area_km2(geometry) <= 0:
-        _fail(where, "area has zero size")
-
-
-def max_sun_elevation_deg(lat_deg: float, start: np.datetime64, end: np.datetime64) -> float:
-    """Highest noon Sun elevation at latitude ``lat_deg`` over the window (degrees)."""
-    from sahelsat.sun import sun_position_itrf
-
-    days = max(int((end - start) / np.timedelta64(1, "D")) + 1, 1)
-    times = start + np.arange(min(days, 366)) * np.timedelta64(1, "D")
-    sun = sun_position_itrf(times)
-    decl = np.degrees(np.arcsin(sun[:, 2] / np.linalg.norm(sun, axis=1)))
-    return float(np.max(90.0 - np.abs(lat_deg - decl)))
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
 
 
 def make_request(
@@ -151,99 +107,30 @@ def make_request(
     radius_km: float | None = None,
     where: str | None = None,
 ) -> ImagingRequest:
-    """Validate one request. ``aoi``: a shapely geometry or GeoJSON geometry mapping
-    (Polygon/MultiPolygon, or Point with ``radius_km``). Raises :class:`RequestError`."""
+    """Validate one request into the planner's form. ``aoi``: a shapely geometry or GeoJSON
+    geometry mapping (Polygon/MultiPolygon, or Point with ``radius_km``). The rules are
+    those of :class:`sahelsat.inputs.ImagingRequest`. Raises :class:`RequestError`
+    naming ``where`` (default ``request '<id>'``) and the field."""
     where = where or f"request {id!r}"
     try:
-        geom = aoi if isinstance(aoi, shapely.Geometry) else shape(aoi)
-    except (ValueError, TypeError, AttributeError, KeyError) as exc:
-        _fail(where, f"area is not a GeoJSON geometry ({exc})")
-    if geom.geom_type == "Point":
-        try:
-            radius_ok = radius_km is not None and 0 < float(radius_km) <= 1000
-        except (TypeError, ValueError):
-            radius_ok = False
-        if not radius_ok:
-            _fail(where, "a Point area needs radius_km in (0, 1000]")
-        if not (abs(geom.y) <= 90 and abs(geom.x) <= 180):
-            _fail(where, "point must be [longitude, latitude] degrees")
-        geom = circle(geom.x, geom.y, float(radius_km))
-    _check_aoi(geom, where)
+        area = inputs.area_of(aoi, radius_km)
+    except inputs.InputError as exc:
+        raise RequestError(exc.problems, where) from None
+    data = {
+        "id": str(id),
+        "area": area,
+        "window": {"start": start, "stop": end},
+        "priority": priority,
+        "sensor": "any" if sensor is None else _lower(sensor),
+        "max_off_nadir_deg": 30.0 if max_off_nadir_deg is None else max_off_nadir_deg,
+        "min_sun_elevation_deg": min_sun_elevation_deg,
+        "mode": _lower(mode),
+        "repeat_days": repeat_days,
+    }
     try:
-        t0, t1 = to_datetime64([start, end], f"{where}: window (start, end)")
-    except ValueError as exc:
-        raise RequestError(str(exc)) from None
-    if not t1 > t0:
-        _fail(where, f"empty window: end {t1} is not after start {t0}")
-    try:
-        priority = float(priority)
-    except (TypeError, ValueError):
-        _fail(where, f"priority must be a number, not {priority!r}")
-    if not (math.isfinite(priority) and priority > 0):
-        _fail(where, f"priority must be > 0, not {priority}")
-    sensor = "any" if sensor is None else str(sensor).lower()
-    if sensor not in SENSORS:
-        _fail(where, f"sensor must be one of {SENSORS}, not {sensor!r}")
-    mode = str(mode).lower()
-    if mode not in MODES:
-        _fail(where, f"mode must be one of {MODES}, not {mode!r}")
-    if max_off_nadir_deg is None:
-        max_off_nadir_deg = 30.0
-    try:
-        max_off_nadir_deg = float(max_off_nadir_deg)
-    except (TypeError, ValueError):
-        _fail(where, f"max_off_nadir_deg must be a number, not {max_off_nadir_deg!r}")
-    if not (0 < max_off_nadir_deg <= MAX_OFF_NADIR_DEG):
-        _fail(
-            where, f"max_off_nadir_deg must be in (0, {MAX_OFF_NADIR_DEG}], not {max_off_nadir_deg}"
-        )
-    if mode == "stereo" and sensor == "sar":
-        _fail(where, "stereo needs an optical sensor (sensor 'optical' or 'any'), not SAR")
-    if min_sun_elevation_deg is not None:
-        try:
-            min_sun = float(min_sun_elevation_deg)
-        except (TypeError, ValueError):
-            _fail(where, f"min_sun_elevation_deg must be a number, not {min_sun_elevation_deg!r}")
-        if sensor == "sar":
-            _fail(where, "min_sun_elevation_deg applies to optical images; SAR sees at night")
-        if not -90 <= min_sun <= 90:
-            _fail(where, f"min_sun_elevation_deg must be in [-90, 90], not {min_sun}")
-        lat = float(geom.centroid.y)
-        best = max_sun_elevation_deg(lat, t0, t1)
-        if min_sun > best:
-            _fail(
-                where,
-                f"min_sun_elevation_deg {min_sun} is never reached: the Sun rises at"
-                f" most {best:.1f} degrees at latitude {lat:.2f} in the window",
-            )
-        min_sun_elevation_deg = min_sun
-    repeat_s = None
-    if repeat_days is not None:
-        try:
-            repeat_s = float(repeat_days) * 86400.0
-        except (TypeError, ValueError):
-            _fail(where, f"repeat_days must be a number, not {repeat_days!r}")
-        if not (math.isfinite(repeat_s) and repeat_s > 0):
-            _fail(where, f"repeat_days must be > 0, not {repeat_days}")
-        periods = (t1 - t0) / np.timedelta64(1, "s") / repeat_s
-        if periods > MAX_REPEATS:
-            _fail(
-                where,
-                f"repeat_days {repeat_days} splits the window into {periods:.0f} periods;"
-                f" at most {MAX_REPEATS} are allowed (lengthen repeat_days or shorten the window)",
-            )
-    return ImagingRequest(
-        str(id),
-        geom,
-        priority,
-        t0,
-        t1,
-        sensor,
-        float(max_off_nadir_deg),
-        min_sun_elevation_deg,
-        mode,
-        repeat_s,
-    )
+        return from_input(inputs.parse(inputs.ImagingRequest, data))
+    except inputs.InputError as exc:
+        raise RequestError(exc.problems, where) from None
 
 
 # Feature properties that map to :func:`make_request` options of the same name.

@@ -1,0 +1,16 @@
+"""The API's routes, one module per resource; each is a thin adapter: parse the request
+into typed inputs, call one use case (:mod:`sahelsat.service.usecases`), answer."""
+
+from sahelsat.service.routes import (
+    fleets,
+    jobs,
+    layers,
+    places,
+    products,
+    requests,
+    system,
+    tokens,
+)
+
+ROUTERS = [system.router, tokens.router, places.router, requests.router, fleets.router,
+           jobs.router, layers.router, products.router]  # fmt: skip

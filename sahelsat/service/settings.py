@@ -1,0 +1,71 @@
+"""The service's settings: every environment variable it reads, in one object.
+
+Each field is read from ``SAHELSAT_<NAME>`` (e.g. ``SAHELSAT_DATABASE_URL``); arguments
+given to :func:`sahelsat.service.api.create_app` or to ``sahelsat serve`` take precedence.
+The limits bound the work one caller can queue (see :mod:`sahelsat.service.jobs`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
+
+
+class Settings(BaseSettings):
+    """Configuration of one service process (environment variables ``SAHELSAT_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SAHELSAT_", extra="ignore", frozen=True)
+
+    database_url: str | None = Field(
+        None,
+        description="postgresql://user:pass@host/db, or sqlite:///path; default: SQLite "
+        "in data_dir",
+    )
+    data_dir: Path | None = Field(
+        None, description=f"folder of the SQLite store ({DEFAULT_DATA_DIR})"
+    )
+    default_scenario: bool = Field(
+        True, description="load the built-in scenario into an empty store on start"
+    )
+    log: str = Field("info", description="log level of `sahelsat serve`")
+    public_read: bool = Field(False, description="let callers without a token read")
+    cors_origins: tuple[str, ...] = Field((), description="browser origins allowed to call")
+    workers: int = Field(2, ge=1, le=64, description="threads that run jobs")
+    # security (see sahelsat.service.security)
+    trusted_hosts: str = Field(
+        "*", description="host names served, comma-separated (*.example.org: its sub-domains)"
+    )
+    csp_extra: str | None = Field(
+        None,
+        description="sources added to the Content-Security-Policy, e.g. "
+        "'img-src https://tiles.example.org'",
+    )
+    # job admission
+    max_jobs: int = Field(
+        20, ge=1, le=10_000, description="queued and running jobs at once, all callers"
+    )
+    max_jobs_per_token: int = Field(
+        4, ge=1, le=10_000, description="queued and running jobs at once, per token"
+    )
+    max_pass_work: float = Field(
+        500_000, gt=0, description="satellites x sites x days one passes job may ask for"
+    )
+    max_coverage_work: float = Field(
+        2e12, gt=0, description="satellites x cells x time steps one coverage job may ask for"
+    )
+    # bounded in-memory work any viewer can start
+    max_heavy_at_once: int = Field(
+        2, ge=1, le=64, description="uncached settlement-service plans computed at once"
+    )
+
+    def store_url(self) -> str:
+        """The database URL: ``database_url``, else a SQLite file in ``data_dir`` (created)."""
+        if self.database_url:
+            return self.database_url
+        folder = Path(self.data_dir or DEFAULT_DATA_DIR).expanduser()
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / 'sahelsat.db'}"

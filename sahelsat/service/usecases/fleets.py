@@ -1,0 +1,307 @@
+"""Fleets, positions and passes for the service: fleet specs resolved through
+:func:`sahelsat.fleets.resolve_fleet` (catalogues, ``eo``, designs, uploads), sites from a
+station name or a point, work bounded before it starts, answers cached."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from sahelsat.inputs import CATALOGUE_NAMES, EO_NAMES, FleetSpec, InputError, Site, naive_utc
+from sahelsat.service.cache import LRUCache
+from sahelsat.service.usecases import CapabilityMissing, NotFound
+
+CATALOGUES = CATALOGUE_NAMES + EO_NAMES[:1]
+#: Bounds on synchronous work: satellites x hours for passes, tracked satellites.
+MAX_PASS_HOURS = 72
+MAX_PASS_WORK = 5_000  # satellite-hours answered in a request; more is a job
+MAX_TRACKED = 12_000
+MAX_TRACK_WORK = 400_000  # satellite-minutes of ground track in one answer
+
+_FLEETS = LRUCache(8)
+_PASSES = LRUCache(256)
+
+
+def available() -> dict[str, bool]:
+    """Which capabilities this installation has."""
+    import importlib.util
+
+    import sahelsat
+
+    return {
+        "fleets": hasattr(sahelsat, "load_elements"),
+        "passes": importlib.util.find_spec("sahelsat.access") is not None,
+        "coverage": importlib.util.find_spec("sahelsat.coverage_analysis") is not None,
+    }
+
+
+def _load(text: bytes):
+    from sahelsat import load_elements
+
+    # bytes, never str: a short str would be taken for a file path
+    return load_elements(text, strict=False)
+
+
+def check_elements(text: str) -> tuple[int, list[str]]:
+    """Number of usable element sets in ``text`` and the problems of the others."""
+    try:
+        from sahelsat.elements import ElementSetError
+    except ImportError:
+        raise CapabilityMissing("element-set reading (sahelsat.load_elements)") from None
+    try:
+        fleet = _load(text.encode())
+    except ElementSetError as exc:
+        return 0, [str(exc)]
+    except RecursionError:
+        return 0, ["nested too deeply"]
+    return len(fleet), [str(s) for s in fleet.skipped]
+
+
+def fleet_spec(text: str, field: str = "fleet") -> FleetSpec:
+    """A fleet named in the service: catalogues, ``eo``, designs and ``upload-<id>``
+    joined with commas, never a file of the server (InputError naming ``field``)."""
+    try:
+        return FleetSpec.parse(text, files=False, uploads=True)
+    except InputError as exc:
+        raise InputError.at(field, exc.reason) from None
+
+
+def _upload(db, upload_id: int):
+    from sahelsat.service.db import ElementSet
+
+    row = db.get(ElementSet, upload_id)
+    if row is None:
+        raise NotFound("fleet", f"no uploaded element set {upload_id}")
+    return row
+
+
+def fleet(db, spec: FleetSpec | str, field: str = "fleet"):
+    """The Fleet a spec names (cached: catalogues ship with the package, designs are
+    functions of their parameters, uploads are never edited). 404 for a missing upload."""
+    from sahelsat.fleets import resolve_fleet
+
+    spec = fleet_spec(spec, field) if isinstance(spec, str) else spec
+    try:
+        return _FLEETS.get_or_compute(
+            spec.key,
+            lambda: resolve_fleet(spec, uploads=lambda i: _load(_upload(db, i).text.encode())),
+        )
+    except InputError as exc:
+        raise InputError.at(field, exc.reason) from None
+
+
+def fleet_size(db, spec: FleetSpec) -> int:
+    """Satellites a spec names before any selection, counted without propagating:
+    designs from their parameters, uploads from the store, catalogues from the cache."""
+    total = 0
+    for part in spec.parts:
+        if part.kind == "design":
+            total += part.size
+        elif part.kind == "upload":
+            total += _upload(db, part.id).n_satellites
+        else:
+            total += len(fleet(db, FleetSpec(parts=[part])))
+    return total
+
+
+def station_or_point(
+    station: str | None, lat: float | None, lon: float | None, field: str = "station"
+) -> Site:
+    """A site from a ground-station name, or from a latitude and longitude (InputError)."""
+    from sahelsat.places import ground_stations
+
+    if station is not None:
+        table = ground_stations()
+        hit = table[table["name"].str.lower() == str(station).strip().lower()]
+        if hit.empty:
+            names = ", ".join(table["name"])
+            raise InputError.at(field, f"unknown station {station!r}; known: {names}")
+        return Site(**hit.iloc[0].to_dict())
+    if lat is None or lon is None:
+        raise InputError.at(field, "give a station name, or both lat and lon")
+    return Site(name=f"{lat:.4f},{lon:.4f}", latitude_deg=lat, longitude_deg=lon)
+
+
+def _times(start: datetime, minutes: int, step_min: float = 1.0) -> np.ndarray:
+    t0 = np.datetime64(naive_utc(start), "ns")
+    steps = np.arange(0, minutes + step_min / 2, step_min)
+    return t0 + (steps * 60e9).astype("timedelta64[ns]")
+
+
+def _split_antimeridian(lon: np.ndarray, lat: np.ndarray) -> list[list[list[float]]]:
+    good = np.isfinite(lon) & np.isfinite(lat)
+    parts, current = [], []
+    for i in range(len(lon)):
+        if not good[i]:
+            if len(current) > 1:
+                parts.append(current)
+            current = []
+            continue
+        if current and abs(lon[i] - current[-1][0]) > 180:
+            if len(current) > 1:
+                parts.append(current)
+            current = []
+        current.append([round(float(lon[i]), 4), round(float(lat[i]), 4)])
+    if len(current) > 1:
+        parts.append(current)
+    return parts
+
+
+def positions(db, key: str, when: datetime, track_minutes: int, max_satellites: int) -> dict:
+    """GeoJSON: each satellite's sub-satellite point at ``when`` and its track ahead."""
+    from sahelsat.service.models import iso_utc
+
+    sats = fleet(db, key)
+    n = min(len(sats), max_satellites)
+    if n * max(track_minutes, 1) > MAX_TRACK_WORK:
+        raise InputError.at(
+            ("query", "track_minutes"),
+            f"{n} satellites x {track_minutes} min is too much; ask for fewer of either",
+        )
+    sub = sats[:n]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lat, lon, alt = sub.geodetic(_times(when, track_minutes))
+    features = []
+    for i in range(n):
+        name = str(sub.names[i])
+        if np.isfinite(lat[i, 0]):
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {
+                        "kind": "satellite",
+                        "name": name,
+                        "altitude_km": round(float(alt[i, 0]), 1),
+                    },
+                    "geometry": {
+                        "type": "Point",
+                        "coordinates": [round(float(lon[i, 0]), 4), round(float(lat[i, 0]), 4)],
+                    },
+                }
+            )
+        if track_minutes:
+            parts = _split_antimeridian(lon[i], lat[i])
+            if parts:
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"kind": "track", "name": name},
+                        "geometry": {"type": "MultiLineString", "coordinates": parts},
+                    }
+                )
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "time": iso_utc(naive_utc(when)),
+        "fleet": key,
+        "truncated": n < len(sats),
+        "warnings": sorted({str(w.message) for w in caught}),
+    }
+
+
+def passes_function():
+    try:
+        from sahelsat.access import passes
+    except ImportError:
+        raise CapabilityMissing("pass prediction (sahelsat.passes)") from None
+    return passes
+
+
+def records(table) -> list[dict]:
+    """A table's rows as JSON-ready dicts: times ISO-8601 ``Z`` to the second, numbers
+    rounded to 3 decimals, NaN as null."""
+    out = []
+    for row in table.to_dict(orient="records"):
+        item = {}
+        for k, v in row.items():
+            if isinstance(v, (np.datetime64, datetime)) or hasattr(v, "to_datetime64"):
+                item[k] = str(np.datetime64(v, "s")) + "Z"
+            elif isinstance(v, (np.floating, float)):
+                item[k] = None if not np.isfinite(v) else round(float(v), 3)
+            elif isinstance(v, np.bool_):
+                item[k] = bool(v)
+            elif isinstance(v, np.integer):
+                item[k] = int(v)
+            else:
+                item[k] = v
+        out.append(item)
+    return out
+
+
+def compute_passes(sats, site: Site, start: datetime, stop: datetime, min_el: float) -> list:
+    """Passes of ``sats`` over ``site`` in ``[start, stop)`` as JSON-ready rows, by rise."""
+    run = passes_function()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = run(sats, [site.row()], np.datetime64(naive_utc(start), "ns"),
+                    np.datetime64(naive_utc(stop), "ns"), min_elevation=min_el)  # fmt: skip
+    return records(table.sort_values("rise"))
+
+
+def passes(db, key: str, site: Site, start: datetime, stop: datetime, min_el: float) -> list:
+    """Passes of fleet ``key`` over ``site`` between ``start`` and ``stop``.
+
+    Answers are cached (fleets are immutable), so many operators reading the same
+    station's schedule cost one run; more than ``MAX_PASS_WORK`` satellite-hours is a job.
+    """
+    passes_function()
+    sats = fleet(db, key, ("query", "fleet"))
+    hours = (stop - start).total_seconds() / 3600
+    if len(sats) * hours > MAX_PASS_WORK:
+        raise InputError.at(
+            ("query", "hours"),
+            f"{len(sats)} satellites x {hours:g} h exceeds {MAX_PASS_WORK} satellite-hours; "
+            "shorten the window or start a 'passes' job",
+        )
+    cache_key = (fleet_spec(key).key, site, start, stop, float(min_el))
+    return _PASSES.get_or_compute(
+        cache_key, lambda: compute_passes(sats, site, start, stop, min_el)
+    )
+
+
+def list_fleets(db, limit: int) -> dict:
+    from sqlalchemy import select
+
+    from sahelsat.service.db import ElementSet
+    from sahelsat.service.models import iso_utc
+    from sahelsat.service.seed import seeded
+
+    uploads = db.scalars(select(ElementSet).order_by(ElementSet.id.desc()).limit(limit))
+    return {
+        "catalogues": list(CATALOGUES),
+        "uploads": [
+            {
+                "fleet": f"upload-{r.id}",
+                "name": r.name,
+                "n_satellites": r.n_satellites,
+                "created_at": iso_utc(r.created_at),
+            }
+            for r in uploads
+        ],
+        "default_scenario": seeded(db),
+    }
+
+
+def store_element_set(sessions, name: str, text: str, n: int, problems, created_by) -> dict:
+    from sahelsat.service.db import ElementSet
+    from sahelsat.service.models import iso_utc
+
+    with sessions() as db:
+        row = ElementSet(name=name, text=text, n_satellites=n, created_by=created_by)
+        db.add(row)
+        db.commit()
+        return {
+            "id": row.id,
+            "name": row.name,
+            "fleet": f"upload-{row.id}",
+            "n_satellites": n,
+            "created_at": iso_utc(row.created_at),
+            "problems": problems[:100],
+        }
+
+
+def window(start: datetime, hours: float) -> tuple[datetime, datetime]:
+    return start, start + timedelta(hours=hours)
