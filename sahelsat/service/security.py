@@ -16,13 +16,10 @@ refused).
 from __future__ import annotations
 
 import json
-import logging
 
 from starlette.datastructures import MutableHeaders
 
 from sahelsat.service.errors import error_body
-
-log = logging.getLogger(__name__)
 
 #: The Content-Security-Policy, directive by directive.
 CSP: dict[str, tuple[str, ...]] = {
