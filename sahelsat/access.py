@@ -146,11 +146,11 @@ class _Evaluator:
     def __call__(self, idx: np.ndarray, t_s: np.ndarray):
         t_ns = self.t0 + np.round(t_s * NS).astype(np.int64)
         if self.near_only:  # the fused, vectorised kernel
-            rot_t = np.ascontiguousarray(frames.earth_rotation(t_ns.view("datetime64[ns]")).T)
+            rot = frames.rotation_columns(frames.earth_rotation(t_ns.view("datetime64[ns]")))
             out = np.empty((4, len(idx)))
             sgp4_kernel.look_pairs(
-                self.model.coef, self.model.epoch_ns, self.sat[idx], t_ns, rot_t,
-                self.site_rows, self.site[idx], *out,
+                self.model.coef, self.model.epoch_ns, np.ascontiguousarray(self.sat[idx]),
+                t_ns, rot, self.site_rows, np.ascontiguousarray(self.site[idx]), *out,
             )  # fmt: skip
             return tuple(out)
         r, v, _ = propagate.itrf_at_pairs(self.model, self.sat[idx], t_ns)
