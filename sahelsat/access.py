@@ -299,7 +299,7 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     # One extra step on each side so that maxima just outside the window bracket too.
     step = grid[1] - grid[0]
     ext = np.concatenate([[grid[0] - step], grid, [grid[-1] + step]])
-    pos = propagate.states(_sub_model(model, sats), ext, itrf=True)[0]
+    pos = propagate.states(model.take(sats), ext, itrf=True)[0]
     px, py, pz = (np.ascontiguousarray(pos[..., k]) for k in range(3))
     el_ext = np.empty((n_sites, n_sat, n_t + 2))
     elevation_grid(site_rows, px, py, pz, el_ext)
@@ -377,18 +377,4 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
             "in_progress_at_start": left < 0,
             "in_progress_at_stop": right >= n_t,
         }
-    )
-
-
-def _sub_model(model, sats: np.ndarray):
-    """The SGP4 state of a subset of satellites (rows ``sats``)."""
-    return propagate.SGP4Model(
-        coef=model.coef[sats],
-        epoch_ns=model.epoch_ns[sats],
-        deep=model.deep[sats],
-        init_error=model.init_error[sats],
-        deep_satrecs={
-            k: model.deep_satrecs[i] for k, i in enumerate(sats) if i in model.deep_satrecs
-        },
-        period_min=model.period_min[sats],
     )

@@ -216,3 +216,41 @@ def _look_many(frames, pts, out):
         for i in range(pts.shape[0]):
             az, el, _, rng, _ = geometry.look(site, pts[i, 0], pts[i, 1], pts[i, 2], 0.0, 0.0, 0.0)
             out[s, i, 0], out[s, i, 1], out[s, i, 2] = az, el, rng
+
+
+def off_nadir_deg(sat_km: np.ndarray, target_km: np.ndarray) -> np.ndarray:
+    """Off-nadir angle (degrees) of targets seen from satellites: the angle at the
+    satellite between the geodetic nadir and the line of sight
+    (:func:`sahelsat.core.geometry.off_nadir`, the one definition).
+
+    ``sat_km``, ``target_km``: (..., 3) ITRF km (broadcast). Returns (...)."""
+    sat, tgt = np.broadcast_arrays(np.asarray(sat_km, float), np.asarray(target_km, float))
+    shape = sat.shape[:-1]
+    sat = np.ascontiguousarray(sat.reshape(-1, 3))
+    tgt = np.ascontiguousarray(tgt.reshape(-1, 3))
+    out = np.empty(len(sat))
+    _off_nadir_many(sat, tgt, out)
+    return np.degrees(out).reshape(shape)
+
+
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
+def _off_nadir_many(sat, tgt, out):
+    for k in range(sat.shape[0]):
+        out[k] = geometry.off_nadir(
+            sat[k, 0], sat[k, 1], sat[k, 2], tgt[k, 0], tgt[k, 1], tgt[k, 2]
+        )
+
+
+def look_pairs_rows(site_rows: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Azimuth, elevation (radians) and range (km) of ITRF points ``pts`` (k, 3) from
+    sites ``site_rows`` (k, 12), one site per point: (k, 3)."""
+    out = np.empty((len(pts), 3))
+    _look_rows(np.ascontiguousarray(site_rows), np.ascontiguousarray(pts, dtype=float), out)
+    return out
+
+
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
+def _look_rows(rows, pts, out):
+    for k in range(pts.shape[0]):
+        az, el, _, rng, _ = geometry.look(rows[k], pts[k, 0], pts[k, 1], pts[k, 2], 0.0, 0.0, 0.0)
+        out[k, 0], out[k, 1], out[k, 2] = az, el, rng

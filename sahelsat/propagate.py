@@ -38,6 +38,37 @@ class SGP4Model:
     def near_index(self) -> np.ndarray:
         return np.flatnonzero(~self.deep & (self.init_error == 0))
 
+    def take(self, rows) -> SGP4Model:
+        """The state of satellites ``rows`` (index array), without initialising again."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return SGP4Model(
+            coef=self.coef[rows],
+            epoch_ns=self.epoch_ns[rows],
+            deep=self.deep[rows],
+            init_error=self.init_error[rows],
+            deep_satrecs={
+                k: self.deep_satrecs[i] for k, i in enumerate(rows) if i in self.deep_satrecs
+            },
+            period_min=self.period_min[rows],
+        )
+
+
+def concatenate(models: list[SGP4Model]) -> SGP4Model:
+    """One model holding the satellites of ``models`` in order."""
+    deep, offset = {}, 0
+    for m in models:
+        deep.update({offset + i: sat for i, sat in m.deep_satrecs.items()})
+        offset += len(m.epoch_ns)
+    cat = lambda name: np.concatenate([getattr(m, name) for m in models])  # noqa: E731
+    return SGP4Model(
+        coef=np.concatenate([m.coef for m in models]).reshape(-1, sgp4_kernel.N_COEF),
+        epoch_ns=cat("epoch_ns"),
+        deep=cat("deep"),
+        init_error=cat("init_error"),
+        deep_satrecs=deep,
+        period_min=cat("period_min"),
+    )
+
 
 def _init_args(es: ElementSet) -> tuple:
     epoch_days = (
