@@ -119,7 +119,8 @@ def off_nadir(sx, sy, sz, tx, ty, tz):
     lat, lon, _ = geodetic(sx, sy, sz)
     sl, cl = vmath.sincos(lat)
     so, co = vmath.sincos(lon)
+    nx, ny, nz = -cl * co, -cl * so, -sl  # the geodetic nadir
     dx, dy, dz = tx - sx, ty - sy, tz - sz
-    along = -(cl * co * dx + cl * so * dy + sl * dz)
-    across = np.sqrt(max(dx * dx + dy * dy + dz * dz - along * along, 0.0))
-    return vmath.atan2(across, along)
+    along = nx * dx + ny * dy + nz * dz
+    cx, cy, cz = ny * dz - nz * dy, nz * dx - nx * dz, nx * dy - ny * dx
+    return vmath.atan2(np.sqrt(cx * cx + cy * cy + cz * cz), along)
