@@ -30,6 +30,7 @@ test-all: lint
 	$(BIN)/python -m pytest -n 2 -q -m ""
 
 bench: install
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -9,29 +9,33 @@ import importlib
 import os
 import sys
 
+# Importing sahelsat changes nothing outside it (no environment variables, no matplotlib
+# backend); process-wide tuning is the caller's choice: see prefer_wide_vectors().
 
-def _prefer_wide_vectors() -> None:
-    """On CPUs with AVX-512, let numba's compiler use 512-bit vectors: LLVM prefers 256-bit
-    ones on recent Intel server CPUs, and the fused SGP4 kernels run about 40 % faster
-    with 512. Not when ``NUMBA_CPU_FEATURES`` is set; no effect when numba has already
-    compiled something in this process."""
+
+def prefer_wide_vectors() -> bool:
+    """Opt in: on CPUs with AVX-512, let numba's compiler use 512-bit vectors (LLVM
+    prefers 256-bit ones on recent Intel server CPUs; the fused SGP4 kernels run about
+    40 % faster with 512). Sets ``NUMBA_CPU_FEATURES`` for this process, so call it
+    before anything is compiled. Returns whether it did; nothing happens without
+    AVX-512 or when ``NUMBA_CPU_FEATURES`` is already set."""
     if "NUMBA_CPU_FEATURES" in os.environ:
-        return
+        return False
     try:
         import llvmlite.binding as llvm
 
         features = llvm.get_host_cpu_features()
     except (ImportError, RuntimeError):
-        return
-    if features.get("avx512f"):
-        value = features.flatten() + ",-prefer-256-bit"
-        os.environ["NUMBA_CPU_FEATURES"] = value
-        config = sys.modules.get("numba.core.config")
-        if config is not None and not config.CPU_FEATURES:
-            config.CPU_FEATURES = value
+        return False
+    if not features.get("avx512f"):
+        return False
+    value = features.flatten() + ",-prefer-256-bit"
+    os.environ["NUMBA_CPU_FEATURES"] = value
+    config = sys.modules.get("numba.core.config")
+    if config is not None and not config.CPU_FEATURES:
+        config.CPU_FEATURES = value
+    return True
 
-
-_prefer_wide_vectors()
 
 _EXPORTS = {
     "Fleet": "sahelsat.fleet",

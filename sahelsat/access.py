@@ -146,11 +146,11 @@ class _Evaluator:
     def __call__(self, idx: np.ndarray, t_s: np.ndarray):
         t_ns = self.t0 + np.round(t_s * NS).astype(np.int64)
         if self.near_only:  # the fused, vectorised kernel
-            rot_t = np.ascontiguousarray(frames.earth_rotation(t_ns.view("datetime64[ns]")).T)
+            rot = frames.rotation_columns(frames.earth_rotation(t_ns.view("datetime64[ns]")))
             out = np.empty((4, len(idx)))
             sgp4_kernel.look_pairs(
-                self.model.coef, self.model.epoch_ns, self.sat[idx], t_ns, rot_t,
-                self.site_rows, self.site[idx], *out,
+                self.model.coef, self.model.epoch_ns, np.ascontiguousarray(self.sat[idx]),
+                t_ns, rot, self.site_rows, np.ascontiguousarray(self.site[idx]), *out,
             )  # fmt: skip
             return tuple(out)
         r, v, _ = propagate.itrf_at_pairs(self.model, self.sat[idx], t_ns)
@@ -299,7 +299,7 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
     # One extra step on each side so that maxima just outside the window bracket too.
     step = grid[1] - grid[0]
     ext = np.concatenate([[grid[0] - step], grid, [grid[-1] + step]])
-    pos = propagate.states(_sub_model(model, sats), ext, itrf=True)[0]
+    pos = propagate.states(model.take(sats), ext, itrf=True)[0]
     px, py, pz = (np.ascontiguousarray(pos[..., k]) for k in range(3))
     el_ext = np.empty((n_sites, n_sat, n_t + 2))
     elevation_grid(site_rows, px, py, pz, el_ext)
@@ -377,18 +377,4 @@ def _passes_chunk(fleet, sats, site_rows, grid, min_el) -> pd.DataFrame:
             "in_progress_at_start": left < 0,
             "in_progress_at_stop": right >= n_t,
         }
-    )
-
-
-def _sub_model(model, sats: np.ndarray):
-    """The SGP4 state of a subset of satellites (rows ``sats``)."""
-    return propagate.SGP4Model(
-        coef=model.coef[sats],
-        epoch_ns=model.epoch_ns[sats],
-        deep=model.deep[sats],
-        init_error=model.init_error[sats],
-        deep_satrecs={
-            k: model.deep_satrecs[i] for k, i in enumerate(sats) if i in model.deep_satrecs
-        },
-        period_min=model.period_min[sats],
     )

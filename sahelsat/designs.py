@@ -17,14 +17,13 @@ from sgp4.earth_gravity import wgs72
 from sgp4.model import Satrec as PySatrec
 
 from sahelsat import frames, timescale
+from sahelsat.core.constants import J2, MU_KM3_S2
 from sahelsat.elements import ElementSet
 from sahelsat.fleet import Fleet
 
 #: Epoch of the shipped element sets; the default epoch of designs.
 DEFAULT_EPOCH = "2026-05-30T00:00:00"
 FIRST_DESIGN_NUMBER = 90_000  # catalogue numbers of designed satellites start here
-MU_KM3_S2 = 398600.4418
-J2 = 1.08262668e-3
 TROPICAL_YEAR_DAYS = 365.2421897
 _XPDOTP = 1440.0 / (2.0 * math.pi)
 

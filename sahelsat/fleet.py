@@ -89,16 +89,28 @@ class Fleet:
         return iter(self.element_sets)
 
     def __add__(self, other: Fleet) -> Fleet:
-        return Fleet(self.element_sets + other.element_sets, self.skipped + other.skipped)
+        joined = Fleet(self.element_sets + other.element_sets, self.skipped + other.skipped)
+        if "model" in self.__dict__ and "model" in other.__dict__:  # keep both models
+            joined.__dict__["model"] = propagate.concatenate([self.model, other.model])
+        return joined
 
     def __getitem__(self, key) -> Fleet:
-        """Sub-fleet by position, slice, boolean mask, index array or name(s)."""
+        """Sub-fleet by position, slice, boolean mask, index array or name(s). An SGP4
+        model already built is kept (its rows taken), not initialised again."""
+        rows = self._rows(key)
+        sub = Fleet([self.element_sets[i] for i in rows])
+        if "model" in self.__dict__:
+            sub.__dict__["model"] = self.model.take(rows)
+        return sub
+
+    def _rows(self, key) -> np.ndarray:
+        """Row indices selected by a :meth:`__getitem__` key."""
         if isinstance(key, str):
             key = [key]
         if isinstance(key, (int, np.integer)):
-            return Fleet([self.element_sets[key]])
+            return np.arange(len(self))[[key]]
         if isinstance(key, slice):
-            return Fleet(self.element_sets[key])
+            return np.arange(len(self))[key]
         key = list(key)
         if key and all(isinstance(k, str) for k in key):
             lookup = {n: i for i, n in reversed(list(enumerate(self.names)))}
@@ -106,8 +118,7 @@ class Fleet:
             if missing:
                 raise KeyError(f"no satellite named {missing} in this fleet")
             key = [lookup[k] for k in key]
-        idx = np.arange(len(self))[np.asarray(key)] if key else np.array([], int)
-        return Fleet([self.element_sets[i] for i in idx])
+        return np.arange(len(self))[np.asarray(key)] if key else np.array([], int)
 
     def select(self, pattern: str) -> Fleet:
         """Satellites whose name contains ``pattern`` (case-insensitive; regex allowed)."""

@@ -15,31 +15,42 @@ import math
 import numpy as np
 from numba import njit
 
-from sahelsat import timescale
-
-# WGS-84 ellipsoid (NIMA TR8350.2).
-WGS84_A_KM = 6378.137
-WGS84_F = 1.0 / 298.257223563
-WGS84_E2 = WGS84_F * (2.0 - WGS84_F)
-#: Nominal mean angular velocity of the Earth, rad/s (IERS Conventions 2010).
-EARTH_ROTATION_RAD_S = 7.292115146706979e-5
-TWO_PI = 2.0 * math.pi
+from sahelsat import timescale, vmath
+from sahelsat.core import geometry
+from sahelsat.core.constants import (  # noqa: F401  (re-exported: the frames' ellipsoid)
+    EARTH_ROTATION_RAD_S,
+    J2000_NS,
+    NS_PER_DAY,
+    TWO_PI,
+    WGS84_A_KM,
+    WGS84_E2,
+    WGS84_F,
+)
 
 
 def gmst82(ns: np.ndarray, ut1_minus_utc_s: np.ndarray) -> np.ndarray:
-    """Greenwich mean sidereal time (IAU-82) in radians at UTC instants (ns since 1970).
+    """Greenwich mean sidereal time (IAU-82) in radians at UTC instants (ns since 1970)
+    and UT1-UTC (s), (time,): :func:`sahelsat.core.geometry.gmst82`."""
+    ns = np.ascontiguousarray(ns, dtype=np.int64)
+    dut1 = np.broadcast_to(np.asarray(ut1_minus_utc_s, dtype=float), ns.shape)
+    out = np.empty(ns.shape)
+    _gmst_many(ns, np.ascontiguousarray(dut1), out)
+    return out
 
-    Evaluated in the form ``2 pi frac(days_ut1 + polynomial/86400)`` so that no precision
-    is lost to the large multiple of the day count; (time,).
-    """
-    ns = np.asarray(ns, dtype=np.int64)
-    whole_days, rem_ns = np.divmod(ns - timescale.J2000_NS, timescale.NS_PER_DAY)
-    frac_days = rem_ns / timescale.NS_PER_DAY + np.asarray(ut1_minus_utc_s) / 86400.0
-    tu = (whole_days + frac_days) / 36525.0
-    poly_s = 67310.54841 + 8640184.812866 * tu + 0.093104 * tu**2 - 6.2e-6 * tu**3
-    # 876600 h per Julian century of UT1 = one turn per day: only the day fraction counts.
-    turns = np.mod(frac_days + poly_s / 86400.0, 1.0)
-    return TWO_PI * turns
+
+@njit(cache=True)
+def _gmst_many(ns, dut1, out):
+    for k in range(ns.shape[0]):
+        whole, frac = _ut1_days(ns[k], dut1[k])
+        out[k] = geometry.gmst82(whole, frac)
+
+
+@njit(cache=True, inline="always")
+def _ut1_days(t, dut1_s):
+    """Whole days and day fraction of UT1 since J2000 at UTC instant ``t`` (ns)."""
+    whole = (t - J2000_NS) // NS_PER_DAY
+    rem = (t - J2000_NS) - whole * NS_PER_DAY
+    return whole, rem / 86_400e9 + dut1_s / 86400.0
 
 
 def earth_rotation(times) -> np.ndarray:
@@ -73,13 +84,8 @@ def _rotation_rows(ns, first_ns, ut1_tai, xp, yp, leaps, out):
         dut1 = ut1_tai[i] + f * (ut1_tai[i + 1] - ut1_tai[i]) + tai_utc
         px = xp[i] + f * (xp[i + 1] - xp[i])
         py = yp[i] + f * (yp[i + 1] - yp[i])
-        whole = (t - 946_728_000_000_000_000) // 86_400_000_000_000
-        rem = (t - 946_728_000_000_000_000) - whole * 86_400_000_000_000
-        frac = rem / 86_400e9 + dut1 / 86400.0
-        tu = (whole + frac) / 36525.0
-        poly = 67310.54841 + 8640184.812866 * tu + 0.093104 * tu * tu - 6.2e-6 * tu * tu * tu
-        turns = frac + poly / 86400.0
-        theta = TWO_PI * (turns - math.floor(turns))
+        whole, frac = _ut1_days(t, dut1)
+        theta = geometry.gmst82(whole, frac)
         out[k, 0] = math.cos(theta)
         out[k, 1] = math.sin(theta)
         out[k, 2] = 1.0 - 0.5 * px * px  # polar motion is below 1e-5 rad: two terms are exact
@@ -88,36 +94,44 @@ def _rotation_rows(ns, first_ns, ut1_tai, xp, yp, leaps, out):
         out[k, 5] = py
 
 
-@njit(cache=True, inline="always")
-def teme_to_itrf_point(rot, x, y, z, vx, vy, vz):
-    """Rotate one TEME state (km, km/s) to ITRF with one row of :func:`earth_rotation`."""
-    c, s, cx, sx, cy, sy = rot[0], rot[1], rot[2], rot[3], rot[4], rot[5]
+def rotation_columns(rot: np.ndarray) -> tuple:
+    """The six columns of :func:`earth_rotation` (time, 6) as contiguous (time,) arrays,
+    the form the compiled kernels take."""
+    return tuple(np.ascontiguousarray(rot[:, k]) for k in range(6))
+
+
+def identity_columns(n: int) -> tuple:
+    """Rotation columns that leave TEME states unchanged (cos 0, sin 0 of each angle)."""
+    one, zero = np.ones(n), np.zeros(n)
+    return (one, zero, one, zero, one, zero)
+
+
+@njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
+def teme_to_itrf(rot, j, omega, x, y, z, vx, vy, vz):
+    """Rotate one TEME state (km, km/s) to ITRF with instant ``j`` of ``rot`` (six
+    arrays, :func:`rotation_columns`); ``omega`` (rad/s) is the Earth's rate of the
+    velocity's transport term (0 leaves velocities as rotated vectors)."""
+    c, s = rot[0][j], rot[1][j]
+    cx, sx, cy, sy = rot[2][j], rot[3][j], rot[4][j], rot[5][j]
     # Earth rotation: pseudo-Earth-fixed frame, with the transport term for velocity.
     px = c * x + s * y
     py = -s * x + c * y
-    pz = z
-    pvx = c * vx + s * vy + EARTH_ROTATION_RAD_S * py
-    pvy = -s * vx + c * vy - EARTH_ROTATION_RAD_S * px
-    pvz = vz
+    pvx = c * vx + s * vy + omega * py
+    pvy = -s * vx + c * vy - omega * px
     # Polar motion (IERS 2010, eq. 5.3 without s'): r_itrf = R1(-y_p) R2(-x_p) r_pef.
-    ax = cx * px + sx * pz
-    az = -sx * px + cx * pz
-    avx = cx * pvx + sx * pvz
-    avz = -sx * pvx + cx * pvz
-    return (
-        ax,
-        cy * py - sy * az,
-        sy * py + cy * az,
-        avx,
-        cy * pvy - sy * avz,
-        sy * pvy + cy * avz,
-    )
+    ax = cx * px + sx * z
+    az = -sx * px + cx * z
+    avx = cx * pvx + sx * vz
+    avz = -sx * pvx + cx * vz
+    return ax, cy * py - sy * az, sy * py + cy * az, avx, cy * pvy - sy * avz, sy * pvy + cy * avz
 
 
 def teme_to_itrf_pairs(r: np.ndarray, v: np.ndarray, rot: np.ndarray):
     """Rotate TEME states (k, 3) to ITRF with per-state rows of :func:`earth_rotation`."""
     r_out, v_out = np.empty_like(r), np.empty_like(v)
-    _teme_to_itrf_many(np.ascontiguousarray(r), np.ascontiguousarray(v), rot, r_out, v_out)
+    _teme_to_itrf_many(
+        np.ascontiguousarray(r), np.ascontiguousarray(v), rotation_columns(rot), r_out, v_out
+    )
     return r_out, v_out
 
 
@@ -125,33 +139,10 @@ def teme_to_itrf_pairs(r: np.ndarray, v: np.ndarray, rot: np.ndarray):
 def _teme_to_itrf_many(r, v, rot, r_out, v_out):
     for k in range(r.shape[0]):
         (r_out[k, 0], r_out[k, 1], r_out[k, 2], v_out[k, 0], v_out[k, 1], v_out[k, 2]) = (
-            teme_to_itrf_point(rot[k], r[k, 0], r[k, 1], r[k, 2], v[k, 0], v[k, 1], v[k, 2])
+            teme_to_itrf(
+                rot, k, EARTH_ROTATION_RAD_S, r[k, 0], r[k, 1], r[k, 2], v[k, 0], v[k, 1], v[k, 2]
+            )  # fmt: skip
         )
-
-
-@njit(cache=True, inline="always")
-def geodetic_point(x, y, z):
-    """ITRF (km) to geodetic latitude, longitude (radians) and height (km) on WGS-84.
-
-    Vermeille's closed form: exact for any point farther than ~43 km from the geocentre.
-    """
-    a2 = WGS84_A_KM * WGS84_A_KM
-    e4 = WGS84_E2 * WGS84_E2
-    rho2 = x * x + y * y
-    p = rho2 / a2
-    q = (1.0 - WGS84_E2) * z * z / a2
-    r = (p + q - e4) / 6.0
-    s = e4 * p * q / (4.0 * r * r * r)
-    t = np.cbrt(1.0 + s + math.sqrt(s * (2.0 + s)))
-    u = r * (1.0 + t + 1.0 / t)
-    v = math.sqrt(u * u + e4 * q)
-    w = WGS84_E2 * (u + v - q) / (2.0 * v)
-    k = math.sqrt(u + v + w * w) - w
-    d = k * math.sqrt(rho2) / (k + WGS84_E2)
-    dz = math.sqrt(d * d + z * z)
-    lat = 2.0 * math.atan2(z, d + dz)
-    height = (k + WGS84_E2 - 1.0) / k * dz
-    return lat, math.atan2(y, x), height
 
 
 def geodetic_to_itrf(lat_deg, lon_deg, alt_km) -> np.ndarray:
@@ -179,10 +170,10 @@ def itrf_to_geodetic(xyz_km: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.degrees(out[..., 0]), np.degrees(out[..., 1]), out[..., 2]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
 def _geodetic_many(xyz, out):
     for i in range(xyz.shape[0]):
-        out[i, 0], out[i, 1], out[i, 2] = geodetic_point(xyz[i, 0], xyz[i, 1], xyz[i, 2])
+        out[i, 0], out[i, 1], out[i, 2] = geometry.geodetic(xyz[i, 0], xyz[i, 1], xyz[i, 2])
 
 
 def site_frames(lat_deg, lon_deg, alt_km) -> np.ndarray:
@@ -194,20 +185,6 @@ def site_frames(lat_deg, lon_deg, alt_km) -> np.ndarray:
     north = np.stack([-sp * cl, -sp * sl, cp], axis=1)
     up = np.stack([cp * cl, cp * sl, sp], axis=1)
     return np.ascontiguousarray(np.concatenate([r, east, north, up], axis=1))
-
-
-@njit(cache=True, inline="always")
-def look_point(site, x, y, z):
-    """Azimuth, elevation (radians) and range (km) of ITRF point (x, y, z) from one site row."""
-    dx, dy, dz = x - site[0], y - site[1], z - site[2]
-    e = site[3] * dx + site[4] * dy + site[5] * dz
-    n = site[6] * dx + site[7] * dy + site[8] * dz
-    u = site[9] * dx + site[10] * dy + site[11] * dz
-    horizontal = math.sqrt(e * e + n * n)
-    az = math.atan2(e, n)
-    if az < 0.0:
-        az += TWO_PI
-    return az, math.atan2(u, horizontal), math.sqrt(horizontal * horizontal + u * u)
 
 
 def look_angles(
@@ -232,10 +209,48 @@ def look_angles(
     )
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
 def _look_many(frames, pts, out):
     for s in range(frames.shape[0]):
+        site = frames[s]
         for i in range(pts.shape[0]):
-            out[s, i, 0], out[s, i, 1], out[s, i, 2] = look_point(
-                frames[s], pts[i, 0], pts[i, 1], pts[i, 2]
-            )
+            az, el, _, rng, _ = geometry.look(site, pts[i, 0], pts[i, 1], pts[i, 2], 0.0, 0.0, 0.0)
+            out[s, i, 0], out[s, i, 1], out[s, i, 2] = az, el, rng
+
+
+def off_nadir_deg(sat_km: np.ndarray, target_km: np.ndarray) -> np.ndarray:
+    """Off-nadir angle (degrees) of targets seen from satellites: the angle at the
+    satellite between the geodetic nadir and the line of sight
+    (:func:`sahelsat.core.geometry.off_nadir`, the one definition).
+
+    ``sat_km``, ``target_km``: (..., 3) ITRF km (broadcast). Returns (...)."""
+    sat, tgt = np.broadcast_arrays(np.asarray(sat_km, float), np.asarray(target_km, float))
+    shape = sat.shape[:-1]
+    sat = np.ascontiguousarray(sat.reshape(-1, 3))
+    tgt = np.ascontiguousarray(tgt.reshape(-1, 3))
+    out = np.empty(len(sat))
+    _off_nadir_many(sat, tgt, out)
+    return np.degrees(out).reshape(shape)
+
+
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
+def _off_nadir_many(sat, tgt, out):
+    for k in range(sat.shape[0]):
+        out[k] = geometry.off_nadir(
+            sat[k, 0], sat[k, 1], sat[k, 2], tgt[k, 0], tgt[k, 1], tgt[k, 2]
+        )
+
+
+def look_pairs_rows(site_rows: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Azimuth, elevation (radians) and range (km) of ITRF points ``pts`` (k, 3) from
+    sites ``site_rows`` (k, 12), one site per point: (k, 3)."""
+    out = np.empty((len(pts), 3))
+    _look_rows(np.ascontiguousarray(site_rows), np.ascontiguousarray(pts, dtype=float), out)
+    return out
+
+
+@njit(cache=True, fastmath=vmath.FAST, error_model="numpy")
+def _look_rows(rows, pts, out):
+    for k in range(pts.shape[0]):
+        az, el, _, rng, _ = geometry.look(rows[k], pts[k, 0], pts[k, 1], pts[k, 2], 0.0, 0.0, 0.0)
+        out[k, 0], out[k, 1], out[k, 2] = az, el, rng

@@ -38,6 +38,37 @@ class SGP4Model:
     def near_index(self) -> np.ndarray:
         return np.flatnonzero(~self.deep & (self.init_error == 0))
 
+    def take(self, rows) -> SGP4Model:
+        """The state of satellites ``rows`` (index array), without initialising again."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return SGP4Model(
+            coef=self.coef[rows],
+            epoch_ns=self.epoch_ns[rows],
+            deep=self.deep[rows],
+            init_error=self.init_error[rows],
+            deep_satrecs={
+                k: self.deep_satrecs[i] for k, i in enumerate(rows) if i in self.deep_satrecs
+            },
+            period_min=self.period_min[rows],
+        )
+
+
+def concatenate(models: list[SGP4Model]) -> SGP4Model:
+    """One model holding the satellites of ``models`` in order."""
+    deep, offset = {}, 0
+    for m in models:
+        deep.update({offset + i: sat for i, sat in m.deep_satrecs.items()})
+        offset += len(m.epoch_ns)
+    cat = lambda name: np.concatenate([getattr(m, name) for m in models])  # noqa: E731
+    return SGP4Model(
+        coef=np.concatenate([m.coef for m in models]).reshape(-1, sgp4_kernel.N_COEF),
+        epoch_ns=cat("epoch_ns"),
+        deep=cat("deep"),
+        init_error=cat("init_error"),
+        deep_satrecs=deep,
+        period_min=cat("period_min"),
+    )
+
 
 def _init_args(es: ElementSet) -> tuple:
     epoch_days = (
@@ -104,18 +135,20 @@ def states(model: SGP4Model, t_ns: np.ndarray, itrf: bool):
     v = np.empty((3, n, m))
     err = np.zeros((n, m), np.int8)
     if itrf:
-        rot, omega = frames.earth_rotation(t_ns.view("datetime64[ns]")), frames.EARTH_ROTATION_RAD_S
-    else:  # the identity: cos 0, sin 0 for each of the three angles
-        rot, omega = np.tile([1.0, 0.0, 1.0, 0.0, 1.0, 0.0], (m, 1)), 0.0
+        rot = frames.rotation_columns(frames.earth_rotation(t_ns.view("datetime64[ns]")))
+        omega = frames.EARTH_ROTATION_RAD_S
+    else:
+        rot, omega = frames.identity_columns(m), 0.0
+    dt, t0 = sgp4_kernel.grid_offsets(t_ns)
     sgp4_kernel.propagate_grid(
-        model.coef, model.epoch_ns, model.near_index, t_ns, np.ascontiguousarray(rot.T), omega,
+        model.coef, model.epoch_ns, model.near_index, dt, t0, rot, omega,
         r[0], r[1], r[2], v[0], v[1], v[2], err,
     )  # fmt: skip
     for i, sat in model.deep_satrecs.items():
         if model.init_error[i] == 0:
             e, tr, tv = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
             err[i] = e
-            sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, i, r, v)
+            sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, omega, i, r, v)
     r, v = np.moveaxis(r, 0, -1), np.moveaxis(v, 0, -1)
     _flag_init_errors(model, r, v, err=err)
     return r, v, err
@@ -126,11 +159,11 @@ def geodetic(model: SGP4Model, t_ns: np.ndarray):
     n, m = len(model.epoch_ns), len(t_ns)
     lat, lon, alt = np.empty((n, m)), np.empty((n, m)), np.empty((n, m))
     err = np.zeros((n, m), np.int8)
-    rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
+    rot = frames.rotation_columns(frames.earth_rotation(t_ns.view("datetime64[ns]")))
+    dt, t0 = sgp4_kernel.grid_offsets(t_ns)
     sgp4_kernel.geodetic_grid(
-        model.coef, model.epoch_ns, model.near_index, t_ns, np.ascontiguousarray(rot.T),
-        lat, lon, alt, err,
-    )  # fmt: skip
+        model.coef, model.epoch_ns, model.near_index, dt, t0, rot, lat, lon, alt, err
+    )
     for i, sat in model.deep_satrecs.items():
         if model.init_error[i] == 0:
             e, tr, _ = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
@@ -180,15 +213,15 @@ def itrf_at_pairs(model: SGP4Model, sat_index: np.ndarray, t_ns: np.ndarray):
     r, v, err = np.empty((k, 3)), np.empty((k, 3)), np.zeros(k, np.int8)
     rot = frames.earth_rotation(t_ns.view("datetime64[ns]"))
     near_mask = ~model.deep[sat_index] & (model.init_error[sat_index] == 0)
-    if near_mask.all():
-        sgp4_kernel.propagate_pairs(model.coef, model.epoch_ns, sat_index, t_ns, rot, r, v, err)
-        return r, v, err
     near = np.flatnonzero(near_mask)
-    rn, vn, en = np.empty((len(near), 3)), np.empty((len(near), 3)), np.zeros(len(near), np.int8)
-    sgp4_kernel.propagate_pairs(
-        model.coef, model.epoch_ns, sat_index[near], t_ns[near], rot[near], rn, vn, en
-    )
-    r[near], v[near], err[near] = rn, vn, en
+    if len(near):
+        out, en = np.empty((6, len(near))), np.zeros(len(near), np.int8)
+        sgp4_kernel.propagate_pairs(
+            model.coef, model.epoch_ns, np.ascontiguousarray(sat_index[near]),
+            np.ascontiguousarray(t_ns[near]), frames.rotation_columns(rot[near]),
+            frames.EARTH_ROTATION_RAD_S, out, en,
+        )  # fmt: skip
+        r[near], v[near], err[near] = out[:3].T, out[3:].T, en
     others = np.flatnonzero(~near_mask)
     for i in np.unique(sat_index[others]):
         rows = others[sat_index[others] == i]

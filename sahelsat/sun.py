@@ -11,10 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from sahelsat import frames, timescale
-
-AU_KM = 149_597_870.7
-SUN_RADIUS_KM = 695_700.0
-EARTH_RADIUS_KM = frames.WGS84_A_KM
+from sahelsat.core.constants import AU_KM, SUN_RADIUS_KM  # noqa: F401  (re-exported)
+from sahelsat.core.constants import WGS84_A_KM as EARTH_RADIUS_KM
 
 
 def sun_position_itrf(times) -> np.ndarray:

@@ -17,13 +17,15 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-NS_PER_DAY = 86_400_000_000_000
-NS_PER_S = 1_000_000_000
-#: Julian date of the Unix epoch 1970-01-01T00:00 UTC.
-JD_UNIX_EPOCH = 2440587.5
-#: The J2000 epoch 2000-01-01T12:00 as nanoseconds since 1970 (on the UTC-like axis).
-J2000_NS = 946_728_000 * NS_PER_S
-MJD_UNIX_EPOCH = 40587
+from sahelsat.core.constants import (  # noqa: F401  (the time constants, re-exported)
+    ARCSEC,
+    J2000_NS,
+    JD_UNIX_EPOCH,
+    MJD_UNIX_EPOCH,
+    NS_PER_DAY,
+    NS_PER_S,
+    TT_MINUS_TAI_S,
+)
 
 #: TAI-UTC (seconds) from each date (MJD, UTC) on; the IERS Bulletin C list since 1972.
 _LEAP_SECONDS = np.array(
@@ -35,7 +37,6 @@ _LEAP_SECONDS = np.array(
         (54832, 34), (56109, 35), (57204, 36), (57754, 37),
     ]
 )  # fmt: skip
-TT_MINUS_TAI_S = 32.184
 
 
 class TimeError(ValueError):
@@ -138,12 +139,11 @@ def eop_arrays() -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     if not np.all(np.diff(mjd_tab) == 1.0):
         raise ValueError("the Earth-orientation table must have one row per day")
     tab_ns = ((mjd_tab - MJD_UNIX_EPOCH) * NS_PER_DAY).astype(np.int64)
-    arcsec = np.pi / 648000.0
     return (
         int(tab_ns[0]),
         dut1 - tai_minus_utc(tab_ns),
-        xp * arcsec,
-        yp * arcsec,
+        xp * ARCSEC,
+        yp * ARCSEC,
         _LEAP_SECONDS.astype(np.int64),
     )
 
@@ -183,5 +183,4 @@ def earth_orientation(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     tab_ns = ((mjd_tab - MJD_UNIX_EPOCH) * NS_PER_DAY).astype(np.int64)
     ut1_minus_tai = dut1 - tai_minus_utc(tab_ns)
     dut1_t = np.interp(mjd, mjd_tab, ut1_minus_tai) + tai_minus_utc(ns)
-    arcsec = np.pi / 648000.0
-    return dut1_t, np.interp(mjd, mjd_tab, xp) * arcsec, np.interp(mjd, mjd_tab, yp) * arcsec
+    return dut1_t, np.interp(mjd, mjd_tab, xp) * ARCSEC, np.interp(mjd, mjd_tab, yp) * ARCSEC

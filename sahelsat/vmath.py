@@ -32,49 +32,38 @@ FAST = {"contract", "arcp", "nsz"}  # no reassociation: it would undo the exact 
 
 @njit(inline="always", fastmath=FAST)
 def sincos(x):
-    """sin(x), cos(x): quadrant reduction, then Taylor series on |r| <= pi/4."""
+    """sin(x), cos(x): quadrant reduction, then Taylor series on |r| <= pi/4.
+
+    The series stop at r^15 (sine) and r^16 (cosine): the first terms left out are
+    below (pi/4)^17 / 17! = 4.6e-17 and (pi/4)^18 / 18! = 2.0e-18, under half a unit
+    in the last place of the results."""
     q = np.floor(x * _TWO_OVER_PI + 0.5)
     r = ((x - q * _PIO2_1) - q * _PIO2_2) - q * _PIO2_3
     r2 = r * r
-    s = r * (
-        1.0
-        + r2
-        * (
-            -1.0 / 6
-            + r2
-            * (
-                1.0 / 120
-                + r2
-                * (
-                    -1.0 / 5040
-                    + r2
-                    * (
-                        1.0 / 362880
-                        + r2
-                        * (
-                            -1.0 / 39916800
-                            + r2
-                            * (
-                                1.0 / 6227020800
-                                + r2 * (-1.0 / 1307674368000 + r2 * (1.0 / 355687428096000))
-                            )
-                        )
-                    )
-                )
-            )
-        )
-    )
+    s = r + r * r2 * (-1.0 / 6 + r2 * (1.0 / 120 + r2 * (-1.0 / 5040 + r2 * (
+        1.0 / 362880 + r2 * (-1.0 / 39916800 + r2 * (1.0 / 6227020800 + r2 * (
+            -1.0 / 1307674368000)))))))  # fmt: skip
     c = 1.0 + r2 * (-0.5 + r2 * (1.0 / 24 + r2 * (-1.0 / 720 + r2 * (1.0 / 40320 + r2 * (
         -1.0 / 3628800 + r2 * (1.0 / 479001600 + r2 * (-1.0 / 87178291200 + r2 * (
-            1.0 / 20922789888000 + r2 * (-1.0 / 6402373705728000)))))))))  # fmt: skip
+            1.0 / 20922789888000))))))))  # fmt: skip
     quadrant = q - 4.0 * np.floor(q * 0.25)  # 0, 1, 2 or 3
-    odd = quadrant - 2.0 * np.floor(quadrant * 0.5)
+    half = np.floor(quadrant * 0.5)  # 0, 0, 1, 1
+    odd = quadrant - 2.0 * half  # 0, 1, 0, 1
     sin_abs = s + odd * (c - s)
     cos_abs = c + odd * (s - c)
-    sin_sign = 1.0 - 2.0 * np.floor(quadrant * 0.5)
-    shifted = quadrant + 1.0 - 4.0 * np.floor((quadrant + 1.0) * 0.25)
-    cos_sign = 1.0 - 2.0 * np.floor(shifted * 0.5)
-    return sin_abs * sin_sign, cos_abs * cos_sign
+    # The sine is negative in quadrants 2 and 3, the cosine in 1 and 2 (odd xor half).
+    return sin_abs * (1.0 - 2.0 * half), cos_abs * (1.0 - 2.0 * (odd + half - 2.0 * odd * half))
+
+
+@njit(inline="always", fastmath=FAST)
+def sincos_small(d):
+    """sin(d), cos(d) for small angles, |d| <= 0.05: Taylor series to d^7 and d^8,
+    whose first terms left out are below 0.05^9 / 9! = 5.4e-18 and 0.05^10 / 10! =
+    2.7e-20 (relative errors under 1e-16). Four multiply-adds each, no reduction."""
+    d2 = d * d
+    s = d + d * d2 * (-1.0 / 6 + d2 * (1.0 / 120 + d2 * (-1.0 / 5040)))
+    c = 1.0 + d2 * (-0.5 + d2 * (1.0 / 24 + d2 * (-1.0 / 720 + d2 * (1.0 / 40320))))
+    return s, c
 
 
 @njit(inline="always", fastmath=FAST)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from sahelsat import frames
+from sahelsat.core.constants import (  # noqa: F401  (re-exported)
+    GEO_RADIUS_KM,
+    WGS84_A_KM,
+    WGS84_F,
+)
+
 SPEED_OF_LIGHT_M_S = 299_792_458.0
 BOLTZMANN_DBW_PER_K_HZ = -228.5991  # 10 log10(1.380649e-23 J/K), CODATA 2018
 T0_K = 290.0  # reference temperature of noise figures (IEEE Std 161)
-GEO_RADIUS_KM = 42_164.17  # geostationary orbit radius (Earth's GM and sidereal day)
-WGS84_A_KM = 6378.137
-WGS84_F = 1.0 / 298.257223563
 RAIN_MEDIUM_TEMPERATURE_K = 275.0  # P.618-13 §3: mean radiating temperature T_mr
 
 
@@ -128,32 +132,28 @@ def combine_db(*ratios_db) -> np.ndarray:
 
 
 def geodetic_to_ecef_km(lat_deg, lon_deg, height_km=0.0) -> np.ndarray:
-    """WGS-84 Earth-fixed position (km), shape (..., 3)."""
-    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-    e2 = WGS84_F * (2.0 - WGS84_F)
-    n = WGS84_A_KM / np.sqrt(1.0 - e2 * np.sin(lat) ** 2)
-    h = np.asarray(height_km, dtype=float)
-    x = (n + h) * np.cos(lat) * np.cos(lon)
-    y = (n + h) * np.cos(lat) * np.sin(lon)
-    z = (n * (1.0 - e2) + h) * np.sin(lat)
-    return np.stack(np.broadcast_arrays(x, y, z), axis=-1)
+    """WGS-84 Earth-fixed position (km), (..., 3): :func:`sahelsat.frames.geodetic_to_itrf`."""
+    lat, lon, h = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (lat_deg, lon_deg, height_km))
+    )
+    return frames.geodetic_to_itrf(lat, lon, h)
 
 
 def look_angles_ecef(lat_deg, lon_deg, height_km, target_km) -> tuple[np.ndarray, ...]:
     """Azimuth (deg from north, clockwise), elevation (deg) and range (km) from a WGS-84
-    station to Earth-fixed target positions ``target_km`` (..., 3); all broadcast."""
-    station = geodetic_to_ecef_km(lat_deg, lon_deg, height_km)
-    d = np.asarray(target_km, dtype=float) - station
-    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
-    east = -np.sin(lon) * d[..., 0] + np.cos(lon) * d[..., 1]
-    north = (-np.sin(lat) * np.cos(lon) * d[..., 0] - np.sin(lat) * np.sin(lon) * d[..., 1]
-             + np.cos(lat) * d[..., 2])  # fmt: skip
-    up = (np.cos(lat) * np.cos(lon) * d[..., 0] + np.cos(lat) * np.sin(lon) * d[..., 1]
-          + np.sin(lat) * d[..., 2])  # fmt: skip
-    rng = np.sqrt(east**2 + north**2 + up**2)
-    az = np.degrees(np.arctan2(east, north)) % 360.0
-    el = np.degrees(np.arcsin(up / rng))
-    return az, el, rng
+    station to Earth-fixed target positions ``target_km`` (..., 3); all broadcast
+    (:func:`sahelsat.core.geometry.look`, the one topocentric primitive)."""
+    target = np.asarray(target_km, dtype=float)
+    lat, lon, h = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (lat_deg, lon_deg, height_km))
+    )
+    shape = np.broadcast_shapes(lat.shape, target.shape[:-1])
+    lat, lon, h = (np.broadcast_to(a, shape).ravel() for a in (lat, lon, h))
+    pts = np.broadcast_to(target, shape + (3,)).reshape(-1, 3)
+    rows = frames.site_frames(lat, lon, h)
+    out = frames.look_pairs_rows(rows, pts)
+    return (np.degrees(out[:, 0]).reshape(shape), np.degrees(out[:, 1]).reshape(shape),
+            out[:, 2].reshape(shape))  # fmt: skip
 
 
 def geo_position_ecef_km(sat_lon_deg) -> np.ndarray:

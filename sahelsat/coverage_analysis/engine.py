@@ -11,12 +11,12 @@ import numpy as np
 import xarray as xr
 
 from sahelsat import frames, propagate, sun, timescale
+from sahelsat.core.constants import MEAN_EARTH_RADIUS_KM as _MEAN_RADIUS_KM
+from sahelsat.core.constants import MU_KM3_S2
 from sahelsat.coverage_analysis import figures
 from sahelsat.coverage_analysis import kernel as K
 from sahelsat.coverage_analysis.areas import AreaError, Grid, make_area
 
-MU_KM3_S2 = 398600.4418
-_MEAN_RADIUS_KM = 6371.0
 _BAND_DEG = 0.5  # latitude band of point sets
 _POS_BUDGET = 6_000_000  # satellite-steps propagated at once (about 300 MB of states)
 

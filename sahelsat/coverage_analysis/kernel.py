@@ -29,9 +29,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sahelsat import frames
+from sahelsat.core import geometry
+from sahelsat.core.constants import WGS84_B_KM
 
-R_MIN_KM = frames.WGS84_A_KM * (1.0 - frames.WGS84_F)  # polar radius: the nearest ground
+R_MIN_KM = WGS84_B_KM  # polar radius: the nearest ground
 _EL_SLACK = math.radians(0.2)  # geodetic vertical vs geocentric direction: at most 0.1924 deg
 _MARGIN = math.radians(0.01)
 PI = math.pi
@@ -109,11 +110,9 @@ def band_half_width(b_lo, b_hi, beta_s, lam):
 
 @njit(cache=True, inline="always")
 def elevation_ok(f, x, y, z, el_min):
-    """The exact test: elevation of ITRF point (x, y, z) from frame row ``f`` >= el_min."""
-    dx, dy, dz = x - f[0], y - f[1], z - f[2]
-    e = f[3] * dx + f[4] * dy + f[5] * dz
-    n = f[6] * dx + f[7] * dy + f[8] * dz
-    u = f[9] * dx + f[10] * dy + f[11] * dz
+    """The exact test: elevation of ITRF point (x, y, z) from frame row ``f`` >= el_min
+    (:func:`sahelsat.core.geometry.topocentric`)."""
+    e, n, u = geometry.topocentric(f, x, y, z)
     return math.atan2(u, math.sqrt(e * e + n * n)) >= el_min
 
 

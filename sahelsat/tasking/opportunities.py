@@ -22,6 +22,7 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from sahelsat import frames, timescale
+from sahelsat.frames import off_nadir_deg  # noqa: F401  (the one definition)
 from sahelsat.sun import sun_elevation
 from sahelsat.tasking.requests import GEOD, ImagingRequest, geodesic_area_km2
 
@@ -102,18 +103,6 @@ def _hermite(t, t0, t1, p0, p1, v0, v1):
     h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
     h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
     return h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
-
-
-def off_nadir_deg(sat_km: np.ndarray, target_km: np.ndarray) -> np.ndarray:
-    """Angle at the satellite between the geodetic nadir and the line of sight, degrees.
-
-    ``sat_km``, ``target_km``: (..., 3) ITRF km. Returns (...)."""
-    lat, lon, _ = frames.itrf_to_geodetic(sat_km)
-    la, lo = np.radians(lat), np.radians(lon)
-    down = -np.stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)], axis=-1)
-    los = target_km - sat_km
-    cos = np.sum(los * down, axis=-1) / np.linalg.norm(los, axis=-1)
-    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def strip_polygon(lon, lat, offset_km: float, swath_km: float) -> Polygon:
