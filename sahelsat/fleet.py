@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sahelsat import frames, places, propagate, timescale
-from sahelsat.elements import ElementSet, Skipped, read_element_sets, to_tle_lines
+from sahelsat.elements import ElementSet, Skipped, omm_json, read_element_sets, tle_text
 
 #: Shipped catalogues (CelesTrak groups of 2026-05-30): name -> files in sahelsat/data/tle.
 CATALOGUES = {
@@ -133,12 +133,17 @@ class Fleet:
         )
 
     def to_tle(self) -> str:
-        """The fleet as 3-line TLE text (names, then lines 1 and 2)."""
-        out = []
-        for es in self.element_sets:
-            l1, l2 = to_tle_lines(es)
-            out += [es.name[:24], l1, l2]
-        return "\n".join(out) + "\n"
+        """The fleet as 3-line TLE text (names, then lines 1 and 2); catalogue numbers
+        above 99,999 in Alpha-5. A set the format cannot hold (number above 339,999) is
+        left out with a warning that names it: use :meth:`to_omm` for those."""
+        text, left_out = tle_text(self.element_sets)
+        if left_out:
+            warnings.warn("; ".join(left_out), UserWarning, stacklevel=2)
+        return text
+
+    def to_omm(self) -> str:
+        """The fleet as CCSDS OMM JSON (real catalogue numbers, epochs to the nanosecond)."""
+        return omm_json(self.element_sets)
 
     # ------------------------------------------------------------------ propagation
     @cached_property
