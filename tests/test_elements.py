@@ -1,5 +1,6 @@
 """Reading element sets: TLE and OMM formats, validation messages, non-strict mode."""
 
+import functools
 import io
 import json
 
@@ -284,8 +285,13 @@ def test_day_of_year_is_checked_against_the_year(epoch, expected):
         assert load_elements(text).epochs[0] == np.datetime64(expected, "ns")
 
 
+@functools.cache
+def _weather_sets():
+    return catalogue("weather").element_sets
+
+
 def _weather_omm(k: int = 0) -> dict:
-    return _omm_fields(catalogue("weather").element_sets[k])
+    return _omm_fields(_weather_sets()[k])
 
 
 @pytest.mark.parametrize(

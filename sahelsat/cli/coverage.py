@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from sahelsat import timescale
-from sahelsat.cli.orbit import DEMO_START, fleet_from, parse_duration
+from sahelsat.cli.orbit import START_HELP, fleet_from, parse_duration, start_or_default
 
 err_console = Console(stderr=True)
 
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
             "AES", help="AES, MLI, NER, BFA, a GeoJSON file, or towns[:ISO3]."
         ),
         resolution: float = typer.Option(0.1, help="Grid spacing, degrees."),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("1d", help="Length: 1d, 12h, 90m, ..."),
         step: str = typer.Option("30s", help="Time step."),
         min_elevation: float = typer.Option(25.0, help="Minimum elevation, degrees."),
@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
             err_console.print("[red]error:[/red] no satellite selected")
             raise typer.Exit(2)
         try:
-            t0 = timescale.as_utc(start, "start")[0]
+            t0 = timescale.as_utc(start_or_default(start, fleet), "start")[0]
             t1 = t0 + np.timedelta64(int(round(parse_duration(duration) * 1e9)), "ns")
             sensor = None
             if any(v is not None for v in (half_angle, swath, min_sun_elevation)) or (

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from sahelsat import access, places, timescale
+from sahelsat import access, places, timescale, userdata
 from sahelsat.elements import ElementSetError
 from sahelsat.fleet import CATALOGUES, Fleet, catalogue, earth_observation_fleet, load_elements
 
@@ -39,8 +39,9 @@ def parse_duration(text: str) -> float:
 
 
 def fleet_from(spec: str) -> Fleet:
-    """A shipped catalogue name, or a path to a TLE/OMM file."""
-    if spec.lower() in CATALOGUES:
+    """A catalogue name (shipped, or brought up to date with ``sahelsat update elements``:
+    the freshest copy is used), or a path to a TLE/OMM file."""
+    if spec.lower() in CATALOGUES or spec.lower() in userdata.ElementStore().names():
         return catalogue(spec)
     if spec.lower() in ("eo", "earth-observation"):
         return earth_observation_fleet()
@@ -53,6 +54,25 @@ def fleet_from(spec: str) -> Fleet:
     for s in fleet.skipped:
         err_console.print(f"[yellow]skipped[/yellow] {s}")
     return fleet
+
+
+START_HELP = (
+    "Start, UTC ISO-8601 (default: now when the element sets are fresh, else the day after "
+    "their epoch)."
+)
+
+
+def start_or_default(start: str | None, fleet: Fleet):
+    """``start`` as given, else the default that follows the element sets' age (the note
+    saying why goes to standard error)."""
+    if start is not None:
+        return start
+    from sahelsat.refresh.status import default_start
+
+    chosen = default_start(fleet)
+    if chosen.note:
+        err_console.print(f"[yellow]note:[/yellow] {chosen.note}")
+    return chosen.start
 
 
 def _sites(site: list[str] | None) -> pd.DataFrame:
@@ -134,12 +154,13 @@ def register(app: typer.Typer) -> None:
         Landsat 8/9) over the national ground stations of Bamako, Niamey and Ouagadougou."""
         fleet = earth_observation_fleet()
         sites = places.ground_stations()
+        start = str(start_or_default(None, fleet))[:19] + "Z"
         console.print(
             f"[bold]sahelsat demo[/bold]: {len(fleet)} Earth-observation satellites x "
-            f"{len(sites)} ground stations, {hours:g} h from {DEMO_START}, "
+            f"{len(sites)} ground stations, {hours:g} h from {start}, "
             f"elevation >= {min_elevation:g}°"
         )
-        table = run_passes(fleet, sites, DEMO_START, hours * 3600.0, min_elevation)
+        table = run_passes(fleet, sites, start, hours * 3600.0, min_elevation)
         console.print(passes_table(table, "Passes over the national ground stations"))
         per_site = table.groupby("site").agg(
             passes=("satellite", "size"), contact_min=("duration_s", lambda s: s.sum() / 60)
@@ -153,15 +174,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("catalogues")
     def list_catalogues() -> None:
-        """The shipped element-set catalogues (CelesTrak, 2026-05-30) and their sizes."""
-        out = Table(title="Shipped catalogues", header_style="bold")
-        for col in ("name", "satellites", "epochs (UTC)"):
-            out.add_column(col)
-        for name in CATALOGUES:
-            f = catalogue(name)
-            out.add_row(
-                name, str(len(f)), f"{str(f.epochs.min())[:16]} .. {str(f.epochs.max())[:16]}"
-            )
+        """The element-set catalogues in use: for each, its source (a download, a file or
+        the shipped snapshot of 2026-05-30), when it was fetched, its size and epochs."""
+        from sahelsat.refresh.status import catalogue_status
+
+        out = Table(title="Catalogues", header_style="bold")
+        for col in ("name", "satellites", "source", "fetched (UTC)", "epochs (UTC)"):
+            out.add_column(col, overflow="fold")
+        for c in catalogue_status():
+            epochs = f"{c.epoch_min[:16]} .. {c.epoch_max[:16]}"
+            out.add_row(c.name, str(c.satellites), c.source, c.fetched_at[:16] or "-", epochs)
         console.print(out)
 
     @app.command()
@@ -180,7 +202,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def propagate(
         source: str = typer.Argument(..., help="Catalogue name or TLE/OMM file."),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("90m", help="Length: 24h, 90m, 1d12h, ..."),
         step: str = typer.Option("60s", help="Time step."),
         frame: str = typer.Option("geodetic", help="teme, itrf or geodetic."),
@@ -194,7 +216,7 @@ def register(app: typer.Typer) -> None:
             fleet = fleet.select(satellite)
         if not len(fleet):
             _fail("no satellite selected")
-        t0 = timescale.as_utc(start, "start")[0]
+        t0 = timescale.as_utc(start_or_default(start, fleet), "start")[0]
         times = timescale.time_range(
             t0, t0 + np.timedelta64(int(parse_duration(duration) * 1e9), "ns"), parse_duration(step)
         )
@@ -226,7 +248,7 @@ def register(app: typer.Typer) -> None:
         site: list[str] = typer.Option(
             None, help="NAME=LAT,LON[,ALT_M], repeatable; default: the three ground stations."
         ),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("24h", help="Length: 24h, 90m, 2d, ..."),
         min_elevation: float = typer.Option(10.0, help="Minimum elevation, degrees."),
         satellite: str = typer.Option(None, help="Only satellites whose name matches."),
@@ -248,11 +270,12 @@ def register(app: typer.Typer) -> None:
             fleet = fleet.select(satellite)
         if not len(fleet):
             _fail("no satellite selected")
+        start = start_or_default(start, fleet)
         try:
             table = run_passes(fleet, sites, start, parse_duration(duration), min_elevation)
         except (ValueError, timescale.TimeError) as exc:
             _fail(str(exc))
-        _emit(table, fmt, f"Passes from {start}", out)
+        _emit(table, fmt, f"Passes from {str(start)[:19]}", out)
 
 
 def states_table(fleet: Fleet, times: np.ndarray, frame: str) -> pd.DataFrame:

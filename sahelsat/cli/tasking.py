@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sahelsat.cli.orbit import START_HELP
+
 
 def _out() -> Console:
     """Standard output; wide enough for tables when it is a file or a pipe."""
@@ -74,13 +76,14 @@ def spot5(
 def _fleet(spec: str):
     """``resource``/``eo`` (Sentinel-1/2, Landsat 8/9), a shipped catalogue, or TLE/OMM
     files, joined with commas (e.g. ``resource,design.tle``)."""
+    from sahelsat import userdata
     from sahelsat.fleet import CATALOGUES, catalogue, earth_observation_fleet, load_elements
 
     fleet = None
     for part in [p.strip() for p in spec.split(",") if p.strip()]:
         if part.lower() in ("resource", "eo"):
             more = earth_observation_fleet()
-        elif part.lower() in CATALOGUES:
+        elif part.lower() in CATALOGUES or part.lower() in userdata.ElementStore().names():
             more = catalogue(part)
         elif Path(part).is_file():
             more = load_elements(Path(part), strict=False)
@@ -95,11 +98,12 @@ def _fleet(spec: str):
     return fleet
 
 
-def _window(start: str, days: float):
+def _window(start: str | None, days: float, fleet):
+    from sahelsat.cli.orbit import start_or_default
     from sahelsat.timescale import TimeError, as_utc
 
     try:
-        t0 = as_utc(start, "--start")[0]
+        t0 = as_utc(start_or_default(start, fleet), "--start")[0]
     except TimeError as exc:
         raise typer.BadParameter(str(exc), param_hint="--start") from None
     if not days > 0:
@@ -131,7 +135,7 @@ FLEET_HELP = (
 def opportunities(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
     fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
-    start: str = typer.Option(..., "--start", help="Start of the search, UTC ISO-8601."),
+    start: str = typer.Option(None, "--start", help=START_HELP),
     days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
     limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
@@ -143,9 +147,9 @@ def opportunities(
     """
     from sahelsat.tasking.opportunities import find_opportunities
 
-    t0, t1 = _window(start, days)
-    reqs = _requests(aoi, t0, t1)
     ships = _fleet(fleet)
+    t0, t1 = _window(start, days, ships)
+    reqs = _requests(aoi, t0, t1)
     err = Console(stderr=True)
     with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
         found = find_opportunities(ships, reqs, t0, t1)
@@ -176,7 +180,7 @@ def opportunities(
 def plan(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
     fleet: str = typer.Option("resource", "--fleet", help=FLEET_HELP),
-    start: str = typer.Option(..., "--start", help="Start of the plan, UTC ISO-8601."),
+    start: str = typer.Option(None, "--start", help=START_HELP),
     days: float = typer.Option(1.0, "--days", help="Length of the plan, days."),
     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Solver seconds."),
     method: str = typer.Option("cp-sat", "--method", help="cp-sat (optimal) or greedy (fast)."),
@@ -197,9 +201,9 @@ def plan(
 
     if method not in ("cp-sat", "greedy"):
         raise typer.BadParameter("use cp-sat or greedy", param_hint="--method")
-    t0, t1 = _window(start, days)
-    reqs = _requests(aoi, t0, t1)
     ships = _fleet(fleet)
+    t0, t1 = _window(start, days, ships)
+    reqs = _requests(aoi, t0, t1)
     err = Console(stderr=True)
     with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
         result, opps = plan_requests(

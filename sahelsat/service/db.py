@@ -28,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
+from sahelsat import userdata
+
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
 
 
 def utcnow() -> datetime:
@@ -141,7 +142,7 @@ def database_url(data_dir: str | os.PathLike | None = None) -> str:
     url = os.environ.get("SAHELSAT_DATABASE_URL")
     if url:
         return url
-    folder = Path(data_dir or os.environ.get("SAHELSAT_DATA_DIR") or DEFAULT_DATA_DIR)
+    folder = userdata.data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / 'sahelsat.db'}"
 
