@@ -71,7 +71,12 @@ def link(
         help="Instead of GEO: a LEO catalogue (oneweb, starlink); the link "
         "uses the best satellite in view over --hours from --start.",
     ),  # fmt: skip
-    start: str = typer.Option("2026-05-30T00:00", "--start", help="LEO: first time (UTC)."),
+    start: str = typer.Option(
+        None,
+        "--start",
+        help="LEO: first time, UTC (default: now when the element sets are fresh, else the "
+        "day after their epoch).",
+    ),
     hours: float = typer.Option(6.0, "--hours", min=0.01, help="LEO: window length (h)."),
     step_s: float = typer.Option(60.0, "--step", min=1.0, help="LEO: sampling step (s)."),
 ) -> None:
@@ -177,13 +182,14 @@ def _leo(name, site, dish, availability, start, hours, step_s, fmt) -> None:
     """LEO variant of ``link``: elevation statistics of the best server and availability."""
     import numpy as np
 
+    from sahelsat.cli.orbit import start_or_default
     from sahelsat.comms import leo
     from sahelsat.comms.itu import REVISIONS
     from sahelsat.fleet import catalogue
 
     try:
         fleet = catalogue(name)
-        t0 = np.datetime64(start, "ns")
+        t0 = np.datetime64(start_or_default(start, fleet), "ns")
     except (KeyError, ValueError) as exc:
         _fail(str(exc).strip("'\""))
     times = t0 + (np.arange(0.0, hours * 3600.0, step_s) * 1e9).astype("timedelta64[ns]")
