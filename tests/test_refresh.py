@@ -474,6 +474,11 @@ def test_objects_by_catalogue_number_join_a_fleet(data_dir, mirror):
     update_elements(catnr=["66315"], into="sentinel1", url=mirror.url, now=T0)
     assert sorted(catalogue("sentinel1").names) == ["SENTINEL-1C", "SENTINEL-1D"]
     assert store().definition("sentinel1") == ["CATNR=62261", "CATNR=66315"]
+    # An object the source no longer has does not block its fleet: kept, and said so.
+    del mirror.data["CATNR=66315"]
+    later = update_elements(["sentinel1"], url=mirror.url, now=T0 + timedelta(hours=3))
+    assert later.ok and "No GP data found" in later.results[0].message
+    assert sorted(catalogue("sentinel1").names) == ["SENTINEL-1C", "SENTINEL-1D"]
     with pytest.raises(ValueError, match="CATNR"):
         update_elements(catnr=["12a"], url=mirror.url)
 

@@ -147,10 +147,12 @@ def _store_copy(store, name, sets, old, replace, source, parts, notes, now) -> F
     except (OSError, ElementSetError) as exc:
         why = f"cannot store the new copy ({exc}); the copy in use stays"
         return FleetResult(name, "failed", why)
+    said = "".join(f"; {n}" for n in notes)
     if not new:
-        return FleetResult(name, "unchanged", "same element sets as the copy in use", info)
+        return FleetResult(name, "unchanged", f"same element sets as the copy in use{said}", info)
     lo, hi = info.epoch_min[:16], info.epoch_max[:16]
-    return FleetResult(name, "updated", f"{info.count} element sets, epochs {lo} .. {hi} UTC", info)
+    told = f"{info.count} element sets, epochs {lo} .. {hi} UTC{said}"
+    return FleetResult(name, "updated", told, info)
 
 
 def update_elements(
@@ -194,6 +196,7 @@ def update_elements(
         parts, result, validators = run.fleet(name, queries, info, old, report)
         if result is None:
             sets, notes = _merge(parts)
+            notes += run.notes
             described = f"{src.describe()}: {', '.join(q.key for q in queries)}"
             result = _store_copy(store, name, sets, old, replace, described, parts, notes, utc(now))
         for q in queries:  # validators only of answers now in the copy in use
@@ -221,6 +224,7 @@ class _Run:
     cancelled: Callable[[], bool] | None
     total: int
     done: int = 0
+    notes: list[str] = field(default_factory=list)  # of the fleet being asked
 
     def fleet(self, name, queries, info, old, report):
         """Ask each query of one fleet. Returns the element sets per query, a result when
@@ -228,6 +232,7 @@ class _Run:
         parts: dict[str, list[ElementSet]] = {}
         validators: dict[str, dict] = {}
         waits = []
+        self.notes = []
         for query in queries:
             if self.cancelled is not None and self.cancelled():
                 report.cancelled = True
@@ -258,6 +263,14 @@ class _Run:
                 failed = FleetResult(name, "failed", f"{query.key}: {answer.message}")
                 return parts, failed, validators
             entry.update(fetched_at=iso(t), failures=0, retry_after=None, last_error=None)
+            if answer.status == "empty" and query.kind == "CATNR":
+                kept = [e for e in old if e.catalog_number == int(query.value)]
+                if kept:  # one object gone from the source must not block its fleet
+                    parts[query.key] = kept
+                    es = kept[0]
+                    self.notes.append(f"{answer.message}: kept the element set in use "
+                                      f"({es.name}, epoch {str(es.epoch)[:16]})")  # fmt: skip
+                    continue
             refused = _refusal(name, query, answer, current)
             if refused is not None:
                 return parts, refused, validators
@@ -405,7 +418,4 @@ def _import_one(name, paths, replace, store, now) -> FleetResult:
             + ", ".join(f"{e.name} ({e.catalog_number})" for e in kept)
         )
     source = "imported from " + ", ".join(p.name for p in paths)
-    result = _store_copy(store, name, sets, old, replace, source, parts, notes, now)
-    if kept and result.status == "updated":
-        result.message += "; " + notes[-1]
-    return result
+    return _store_copy(store, name, sets, old, replace, source, parts, notes, now)
