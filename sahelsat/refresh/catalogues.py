@@ -190,7 +190,8 @@ def update_elements(
     run = _Run(src, state, force, now, progress, cancelled, sum(len(q) for _, q in plan))
     for name, queries in plan:
         if report.stopped or report.cancelled:
-            report.results.append(FleetResult(name, "not asked", report.stopped or "cancelled"))
+            why = "cancelled" if report.cancelled else "the run stopped at the error above"
+            report.results.append(FleetResult(name, "not asked", why))
             continue
         info, old = in_use(name, store)
         parts, result, validators = run.fleet(name, queries, info, old, report)
