@@ -382,6 +382,15 @@ def test_unreadable_inputs_raise_only_the_documented_error(text):
         load_elements(text)
 
 
+def test_sources_that_are_not_element_sets(tmp_path):
+    closed = io.StringIO(_tle())
+    closed.close()
+    for source in (None, 12, 3.5, [ISS[1]], closed, tmp_path, tmp_path / "missing.txt"):
+        for strict in (True, False):
+            with pytest.raises(ElementSetError):
+                load_elements(source, strict=strict)
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv", "xml"])
 def test_one_bad_omm_record_never_loses_the_file(fmt):
     records = [_omm_fields(es) for es in catalogue("weather")[:4]]

@@ -407,6 +407,24 @@ def test_a_bad_answer_keeps_the_copy_in_use(data_dir, mirror, behaviour, status,
         assert forced.results[0].status == "updated" and len(catalogue("resource")) < 30
 
 
+def test_progress_and_cancel_for_a_job(data_dir, mirror):
+    """The refresh runs as a service job would run it: progress reported, a cancel check
+    between requests, and what was stored before the cancel stays."""
+    seen = []
+    asked = iter([False, False, False, True])
+    report = update_elements(
+        ["weather", "resource", "geo"], url=mirror.url, now=T0,
+        progress=lambda f, m: seen.append((f, m)), cancelled=lambda: next(asked),
+    )  # fmt: skip
+    assert report.cancelled and not report.ok
+    assert [r.status for r in report.results] == ["updated", "not asked", "not asked"]
+    assert [k["key"] for k in mirror.asked()] == ["GROUP=weather", "GROUP=resource",
+                                                  "CATNR=62261"]  # fmt: skip
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert store().current("weather") is not None and store().current("resource") is None
+
+
 def test_a_group_the_source_does_not_know(data_dir, mirror):
     report = update_elements(["nosuchgroup", "weather"], url=mirror.url, now=T0)
     unknown, weather = report.results
