@@ -18,8 +18,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from sahelsat import frames, places, propagate, timescale
-from sahelsat.elements import ElementSet, Skipped, read_element_sets, to_tle_lines
+from sahelsat import frames, places, propagate, timescale, userdata
+from sahelsat.elements import ElementSet, Skipped, omm_json, read_element_sets, tle_text
 
 #: Shipped catalogues (CelesTrak groups of 2026-05-30): name -> files in sahelsat/data/tle.
 CATALOGUES = {
@@ -144,12 +144,17 @@ class Fleet:
         )
 
     def to_tle(self) -> str:
-        """The fleet as 3-line TLE text (names, then lines 1 and 2)."""
-        out = []
-        for es in self.element_sets:
-            l1, l2 = to_tle_lines(es)
-            out += [es.name[:24], l1, l2]
-        return "\n".join(out) + "\n"
+        """The fleet as 3-line TLE text (names, then lines 1 and 2); catalogue numbers
+        above 99,999 in Alpha-5. A set the format cannot hold (number above 339,999) is
+        left out with a warning that names it: use :meth:`to_omm` for those."""
+        text, left_out = tle_text(self.element_sets)
+        if left_out:
+            warnings.warn("; ".join(left_out), UserWarning, stacklevel=2)
+        return text
+
+    def to_omm(self) -> str:
+        """The fleet as CCSDS OMM JSON (real catalogue numbers, epochs to the nanosecond)."""
+        return omm_json(self.element_sets)
 
     # ------------------------------------------------------------------ propagation
     @cached_property
@@ -236,12 +241,27 @@ def load_elements(source, strict: bool = True) -> Fleet:
     return Fleet(result.element_sets, result.skipped)
 
 
-def catalogue(name: str) -> Fleet:
-    """A shipped catalogue of real satellites: ``resource`` (Sentinel, Landsat, ...),
-    ``starlink``, ``oneweb``, ``geo``, ``weather`` (CelesTrak, 2026-05-30)."""
+def catalogue(name: str, version: str | None = None) -> Fleet:
+    """A catalogue of real satellites: ``resource`` (Sentinel, Landsat, ...),
+    ``starlink``, ``oneweb``, ``geo``, ``weather``, or any fleet brought up to date with
+    ``sahelsat update elements``.
+
+    The freshest copy is used: the one in the user's data directory when there is one
+    (see :mod:`sahelsat.userdata`), else the snapshot shipped with sahelsat (CelesTrak,
+    2026-05-30). ``version`` picks a kept earlier version of the stored copy.
+    """
+    stored = userdata.stored_element_sets(name.strip().lower(), version)
+    if stored is not None:
+        return Fleet(stored)
+    return shipped_catalogue(name)
+
+
+def shipped_catalogue(name: str) -> Fleet:
+    """The snapshot of a catalogue shipped with sahelsat (CelesTrak, 2026-05-30)."""
     key = name.strip().lower()
     if key not in CATALOGUES:
-        raise KeyError(f"unknown catalogue {name!r}; shipped: {', '.join(CATALOGUES)}")
+        known = sorted(set(CATALOGUES) | set(userdata.ElementStore().names()))
+        raise KeyError(f"unknown catalogue {name!r}; known: {', '.join(known)}")
     fleet = Fleet([])
     for filename in CATALOGUES[key]:
         path = resources.files("sahelsat").joinpath("data", "tle", filename)

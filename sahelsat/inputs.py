@@ -29,6 +29,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -686,11 +687,28 @@ def _lists(value):
 # ---------------------------------------------------------------------------- fleets
 
 
+def catalogue_names() -> tuple[str, ...]:
+    """Every catalogue a fleet spec can name: the shipped ones, ``eo``, and the fleets
+    brought up to date with ``sahelsat update elements`` (:mod:`sahelsat.userdata`)."""
+    from sahelsat.userdata import ElementStore
+
+    stored = [n for n in ElementStore().names() if n not in CATALOGUE_NAMES + EO_NAMES]
+    return CATALOGUE_NAMES + EO_NAMES + tuple(stored)
+
+
 class CataloguePart(Input):
-    """A shipped catalogue by name, or the Earth-observation subset (``eo``)."""
+    """A catalogue by name (shipped or stored), or the Earth-observation subset (``eo``)."""
 
     kind: Literal["catalogue"] = "catalogue"
-    name: Literal[CATALOGUE_NAMES + EO_NAMES]  # type: ignore[valid-type]
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+
+    @field_validator("name")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        key = value.strip().lower()
+        if key not in catalogue_names():
+            raise ValueError(f"unknown catalogue {value!r}: use {', '.join(catalogue_names())}")
+        return key
 
 
 class FilePart(Input):
@@ -811,7 +829,7 @@ class FleetSpec(Input):
                     numbers.append(tokens[k])
                     k += 1
                 parts.append(_design(low, numbers, text))
-            elif low in CATALOGUE_NAMES + EO_NAMES:
+            elif low in catalogue_names():
                 parts.append({"kind": "catalogue", "name": low})
             elif m := re.fullmatch(r"upload-(\d{1,10})", low):
                 if not uploads:

@@ -16,7 +16,7 @@ from sgp4 import api as sgp4_api
 from sgp4.model import Satrec as PySatrec
 
 from sahelsat import frames, sgp4_kernel, timescale
-from sahelsat.elements import ElementSet
+from sahelsat.elements import TLE_MAX_CATALOG_NUMBER, ElementSet
 
 _DEG = math.pi / 180.0
 _XPDOTP = 1440.0 / (2.0 * math.pi)  # rev/day per rad/min
@@ -76,7 +76,8 @@ def _init_args(es: ElementSet) -> tuple:
         + _DAYS_1949_TO_1970
     )
     return (
-        es.catalog_number,
+        # The sgp4 package refuses numbers beyond Alpha-5; the number is only a label there.
+        es.catalog_number if es.catalog_number <= TLE_MAX_CATALOG_NUMBER else 0,
         epoch_days,
         es.bstar,
         es.mean_motion_dot / (_XPDOTP * 1440.0),

@@ -1,22 +1,23 @@
-"""Time: parsing UTC instants, leap seconds, UT1 and polar motion from shipped IERS data.
+"""Time: parsing UTC instants, leap seconds, UT1 and polar motion from IERS data.
 
 Instants are numpy ``datetime64[ns]`` in UTC everywhere in sahelsat. Conversions keep
 integer nanoseconds as long as possible so that no precision is lost (a float of days
 since 1970 loses microseconds). Earth orientation (UT1-UTC, polar motion x_p, y_p) comes
-from a daily IERS finals table shipped in ``sahelsat/data/eop`` (observed values, then
-IERS predictions); outside the table UT1-UTC and polar motion are held at its end values
-and :func:`earth_orientation` reports it.
+from a daily IERS finals table (observed values, then IERS predictions): the one shipped
+in ``sahelsat/data/eop``, or a fresher one fetched with ``sahelsat update eop``
+(:func:`sahelsat.userdata.eop_table_path` picks it); outside the table UT1-UTC and polar
+motion are held at its end values and :func:`earth_orientation` reports it.
 """
 
 from __future__ import annotations
 
 import warnings
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from sahelsat import userdata
 from sahelsat.core.constants import (  # noqa: F401  (the time constants, re-exported)
     ARCSEC,
     J2000_NS,
@@ -111,9 +112,14 @@ def tt_centuries_since_j2000(ns: np.ndarray) -> np.ndarray:
     return days / 36525.0
 
 
-@cache
 def _eop_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    path = resources.files("sahelsat").joinpath("data", "eop", "finals.csv")
+    """The table in use: the freshest of the shipped one and the one brought up to date
+    with ``sahelsat update eop`` (:func:`sahelsat.userdata.eop_table_path`)."""
+    return _read_eop_table(userdata.eop_table_path())
+
+
+@cache
+def _read_eop_table(path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     with path.open() as f:
         t = pd.read_csv(f)
     return (
@@ -125,17 +131,21 @@ def _eop_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def eop_span() -> tuple[np.datetime64, np.datetime64]:
-    """First and last UTC dates covered by the shipped Earth-orientation table."""
+    """First and last UTC dates covered by the Earth-orientation table in use."""
     mjd = _eop_table()[0]
     base = np.datetime64("1858-11-17", "D")
     return base + int(mjd[0]), base + int(mjd[-1])
 
 
-@cache
 def eop_arrays() -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The daily table for compiled lookups: first day (ns since 1970), UT1-TAI (s),
     x_p, y_p (rad), each (day,), and the leap-second table (MJD, TAI-UTC) as (k, 2)."""
-    mjd_tab, xp, yp, dut1 = _eop_table()
+    return _eop_arrays(userdata.eop_table_path())
+
+
+@cache
+def _eop_arrays(path) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    mjd_tab, xp, yp, dut1 = _read_eop_table(path)
     if not np.all(np.diff(mjd_tab) == 1.0):
         raise ValueError("the Earth-orientation table must have one row per day")
     tab_ns = ((mjd_tab - MJD_UNIX_EPOCH) * NS_PER_DAY).astype(np.int64)
@@ -148,19 +158,24 @@ def eop_arrays() -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _outside_eop_message() -> str:
+    first, last = eop_span()
+    return (
+        f"times outside the Earth-orientation table in use ({first} .. {last}): UT1-UTC and "
+        "polar motion held at the table's end values (errors of metres to tens of metres); "
+        "bring it up to date with `sahelsat update eop` (or `sahelsat update eop --from "
+        "finals2000A.all` offline)"
+    )
+
+
 def warn_outside_eop(ns: np.ndarray) -> None:
-    """Warn once per call when instants fall outside the shipped Earth-orientation table."""
+    """Warn once per call when instants fall outside the Earth-orientation table."""
     mjd_tab = _eop_table()[0]
     if len(ns):
         lo = ns.min() / NS_PER_DAY + MJD_UNIX_EPOCH
         hi = ns.max() / NS_PER_DAY + MJD_UNIX_EPOCH
         if lo < mjd_tab[0] or hi > mjd_tab[-1] + 1:
-            warnings.warn(
-                "times outside the shipped Earth-orientation table "
-                f"({eop_span()[0]} .. {eop_span()[1]}): UT1-UTC and polar motion held at the "
-                "table's end values (errors of metres to tens of metres)",
-                stacklevel=3,
-            )
+            warnings.warn(_outside_eop_message(), stacklevel=3)
 
 
 def earth_orientation(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,12 +188,7 @@ def earth_orientation(ns: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     ns = np.asarray(ns, dtype=np.int64)
     mjd = (ns - (-MJD_UNIX_EPOCH * NS_PER_DAY)) / NS_PER_DAY
     if len(mjd) and (mjd.min() < mjd_tab[0] or mjd.max() > mjd_tab[-1]):
-        warnings.warn(
-            "times outside the shipped Earth-orientation table "
-            f"({eop_span()[0]} .. {eop_span()[1]}): UT1-UTC and polar motion held at the "
-            "table's end values (errors of metres to tens of metres)",
-            stacklevel=2,
-        )
+        warnings.warn(_outside_eop_message(), stacklevel=2)
     # Remove leap-second jumps before interpolating UT1-UTC, then put them back.
     tab_ns = ((mjd_tab - MJD_UNIX_EPOCH) * NS_PER_DAY).astype(np.int64)
     ut1_minus_tai = dut1 - tai_minus_utc(tab_ns)

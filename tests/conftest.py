@@ -10,6 +10,20 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 EOP_CSV = Path(__file__).resolve().parents[1] / "sahelsat" / "data" / "eop" / "finals.csv"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_data_dir(tmp_path_factory):
+    """Tests never read or write the user's data directory: element sets or an
+    Earth-orientation table brought up to date there would change what the tests use.
+    Tests that update data set their own ``SAHELSAT_DATA_DIR``."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SAHELSAT_DATA_DIR", str(tmp_path_factory.mktemp("sahelsat-data")))
+    for name in ("SAHELSAT_CELESTRAK_URL", "SAHELSAT_EOP_URL", "SAHELSAT_SPACETRACK_URL",
+                 "SAHELSAT_SPACETRACK_IDENTITY", "SAHELSAT_SPACETRACK_PASSWORD"):  # fmt: skip
+        patch.delenv(name, raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

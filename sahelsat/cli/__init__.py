@@ -15,12 +15,15 @@ import typer
 import typer.main
 from typer.core import TyperGroup
 
-COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking", "scenario"]
+COMMAND_MODULES = [
+    "orbit", "update", "service", "monitor", "comms", "coverage", "tasking", "scenario",
+]  # fmt: skip
 
 #: Command name -> the module of ``sahelsat.cli`` that registers it.
 COMMANDS = {
     "demo": "orbit", "catalogues": "orbit", "elements": "orbit", "propagate": "orbit",
-    "passes": "orbit", "serve": "service", "token": "service", "flood": "monitor",
+    "passes": "orbit", "update": "update", "serve": "service", "token": "service",
+    "flood": "monitor",
     "vegetation": "monitor", "link": "comms", "service": "comms", "coverage": "coverage",
     "spot5": "tasking", "opportunities": "tasking", "plan": "tasking", "bench": "tasking",
     "run": "scenario", "check-scenario": "scenario",

@@ -18,6 +18,11 @@ err_console = Console(stderr=True)
 
 DEMO_START = "2026-05-31T00:00:00Z"  # the day after the shipped element sets' epoch
 
+START_HELP = (
+    "Start, UTC ISO-8601 (default: now when the element sets are fresh, else the day after "
+    "their epoch)."
+)
+
 
 def fail(message, code: int = 2):
     """Print ``error: message`` (each problem of an InputError on its own line) and exit."""
@@ -53,9 +58,27 @@ def fleet(spec: str, select: str | None = None, option: str | None = None, allow
     return sats
 
 
-def window(start: str, duration: str | float, option: str = "--duration") -> Window:
+def start_or_default(start: str | None, fleet):
+    """``start`` as given, else the default that follows the fleet's element-set age
+    (:func:`sahelsat.refresh.status.default_start`; the note saying why goes to stderr)."""
+    if start is not None:
+        return start
+    from sahelsat.refresh.status import default_start
+
+    chosen = default_start(fleet)
+    if chosen.note:
+        err_console.print(f"[yellow]note:[/yellow] {chosen.note}")
+    return str(chosen.start.astype("datetime64[s]")) + "Z"
+
+
+def window(
+    start: str | None, duration: str | float, option: str = "--duration", fleet=None
+) -> Window:
     """A :class:`~sahelsat.inputs.Window` from a ``--start`` and a duration (``24h``,
-    ``2d``, ``90m``, or seconds as a number)."""
+    ``2d``, ``90m``, or seconds as a number). Without a start, the window starts where
+    :func:`start_or_default` says for ``fleet``."""
+    if start is None:
+        start = start_or_default(None, fleet if fleet is not None else [])
     with input_errors():
         if isinstance(duration, str):
             seconds = parse_duration(duration, option)

@@ -57,7 +57,12 @@ def link(
         help="Instead of GEO: a LEO catalogue (oneweb, starlink); the link "
         "uses the best satellite in view over --hours from --start.",
     ),  # fmt: skip
-    start: str = typer.Option("2026-05-30T00:00", "--start", help="LEO: first time (UTC)."),
+    start: str = typer.Option(
+        None,
+        "--start",
+        help="LEO: first time, UTC (default: now when the element sets are fresh, else the "
+        "day after their epoch).",
+    ),
     hours: float = typer.Option(6.0, "--hours", min=0.01, help="LEO: window length (h)."),
     step_s: float = typer.Option(60.0, "--step", min=1.0, help="LEO: sampling step (s)."),
 ) -> None:
@@ -107,7 +112,7 @@ def _leo(name, site, dish, availability, start, hours, step_s, fmt) -> None:
     from sahelsat.comms.itu import REVISIONS
 
     fleet = common.fleet(name, option="--leo")
-    span = common.window(start, hours * 3600.0, "--hours")
+    span = common.window(start, hours * 3600.0, "--hours", fleet=fleet)
     times = span.start64 + (np.arange(0.0, span.seconds, step_s) * 1e9).astype("timedelta64[ns]")
     console = Console(stderr=fmt is OutputFormat.json)
     with common.input_errors():
@@ -122,7 +127,7 @@ def _leo(name, site, dish, availability, start, hours, step_s, fmt) -> None:
         typer.echo(json.dumps(out))
         return
     t = Table(title=f"{r.scenario.name}: best {name} satellite seen from {site[0]}, "
-                    f"{hours:g} h from {start}")  # fmt: skip
+                    f"{hours:g} h from {span.start64.astype('datetime64[s]')}Z")  # fmt: skip
     for col in ("elevation (deg)", "time %", "range km", "EIRP dBW", "Es/N0 dB",
                 "Mbit/s", "outage %"):  # fmt: skip
         t.add_column(col, justify="right")

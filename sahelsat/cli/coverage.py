@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from sahelsat.cli import common
-from sahelsat.cli.common import DEMO_START, err_console
+from sahelsat.cli.common import START_HELP, err_console
 from sahelsat.inputs import FLEET_HELP, InputError, parse_duration
 
 
@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
             "AES", help="AES, MLI, NER, BFA, a GeoJSON file, or towns[:ISO3]."
         ),
         resolution: float = typer.Option(0.1, help="Grid spacing, degrees."),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("1d", help="Length: 1d, 12h, 90m, ..."),
         step: str = typer.Option("30s", help="Time step."),
         min_elevation: float = typer.Option(25.0, help="Minimum elevation, degrees."),
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         from sahelsat.coverage_analysis.outputs import summary, write_products
 
         fleet = fleet_or_design(source, satellite)
-        span = common.window(start, duration)
+        span = common.window(start, duration, fleet=fleet)
         with common.input_errors():
             step_s = parse_duration(step, "--step")
             window_s = parse_duration(window, "--window") if window else None

@@ -15,9 +15,9 @@ from rich.table import Table
 
 from sahelsat import access, places, timescale
 from sahelsat.cli import common
-from sahelsat.cli.common import DEMO_START, console, err_console, fail
+from sahelsat.cli.common import START_HELP, console, err_console, fail
 from sahelsat.elements import ElementSetError
-from sahelsat.fleet import CATALOGUES, Fleet, catalogue, earth_observation_fleet, load_elements
+from sahelsat.fleet import Fleet, earth_observation_fleet, load_elements
 from sahelsat.inputs import FLEET_HELP, Input, MinElevation, Window, parse, parse_duration
 
 
@@ -99,12 +99,13 @@ def register(app: typer.Typer) -> None:
         Landsat 8/9) over the national ground stations of Bamako, Niamey and Ouagadougou."""
         fleet = earth_observation_fleet()
         sites = places.ground_stations()
+        start = common.start_or_default(None, fleet)
         console.print(
             f"[bold]sahelsat demo[/bold]: {len(fleet)} Earth-observation satellites x "
-            f"{len(sites)} ground stations, {hours:g} h from {DEMO_START}, "
+            f"{len(sites)} ground stations, {hours:g} h from {start}, "
             f"elevation >= {min_elevation:g}°"
         )
-        span = common.window(DEMO_START, hours * 3600.0, "--hours")
+        span = common.window(start, hours * 3600.0, "--hours")
         table = run_passes(fleet, sites, span, min_elevation)
         console.print(passes_table(table, "Passes over the national ground stations"))
         per_site = table.groupby("site").agg(
@@ -119,15 +120,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("catalogues")
     def list_catalogues() -> None:
-        """The shipped element-set catalogues (CelesTrak, 2026-05-30) and their sizes."""
-        out = Table(title="Shipped catalogues", header_style="bold")
-        for col in ("name", "satellites", "epochs (UTC)"):
-            out.add_column(col)
-        for name in CATALOGUES:
-            f = catalogue(name)
-            out.add_row(
-                name, str(len(f)), f"{str(f.epochs.min())[:16]} .. {str(f.epochs.max())[:16]}"
-            )
+        """The element-set catalogues in use: for each, its source (a download, a file or
+        the shipped snapshot of 2026-05-30), when it was fetched, its size and epochs."""
+        from sahelsat.refresh.status import catalogue_status
+
+        out = Table(title="Catalogues", header_style="bold")
+        for col in ("name", "satellites", "source", "fetched (UTC)", "epochs (UTC)"):
+            out.add_column(col, overflow="fold")
+        for c in catalogue_status():
+            epochs = f"{c.epoch_min[:16]} .. {c.epoch_max[:16]}"
+            out.add_row(c.name, str(c.satellites), c.source, c.fetched_at[:16] or "-", epochs)
         console.print(out)
 
     @app.command()
@@ -150,7 +152,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def propagate(
         source: str = typer.Argument(..., help="Catalogue name or TLE/OMM file."),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("90m", help="Length: 24h, 90m, 1d12h, ..."),
         step: str = typer.Option("60s", help="Time step."),
         frame: str = typer.Option("geodetic", help="teme, itrf or geodetic."),
@@ -160,7 +162,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Positions of satellites over time, as CSV, JSON or CZML (Cesium)."""
         fleet = fleet_from(source, satellite)
-        span = common.window(start, duration)
+        span = common.window(start, duration, fleet=fleet)
         with common.input_errors():
             step_s = parse_duration(step, "--step")
         times = timescale.time_range(span.start64, span.stop64, step_s)
@@ -190,7 +192,7 @@ def register(app: typer.Typer) -> None:
         site: list[str] = typer.Option(
             None, help="NAME=LAT,LON[,ALT_M], repeatable; default: the three ground stations."
         ),
-        start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),
+        start: str = typer.Option(None, help=START_HELP),
         duration: str = typer.Option("24h", help="Length: 24h, 90m, 2d, ..."),
         min_elevation: float = typer.Option(10.0, help="Minimum elevation, degrees."),
         satellite: str = typer.Option(None, help="Only satellites whose name matches."),
@@ -204,12 +206,12 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "csv", "json"):
             raise typer.BadParameter(f"format {fmt!r}: use table, csv or json")
         sites = common.sites(site)
-        span = common.window(start, duration)
         with common.input_errors("--min-elevation"):
             min_elevation = parse(_MinElevation, {"value": min_elevation}).value
         fleet = fleet_from(source, satellite)
+        span = common.window(start, duration, fleet=fleet)
         table = run_passes(fleet, sites, span, min_elevation)
-        _emit(table, fmt, f"Passes from {start}", out)
+        _emit(table, fmt, f"Passes from {span.start64.astype('datetime64[s]')}Z", out)
 
 
 def states_table(fleet: Fleet, times: np.ndarray, frame: str) -> pd.DataFrame:

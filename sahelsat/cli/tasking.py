@@ -73,8 +73,8 @@ def spot5(
     _out().print(table)
 
 
-def _window(start: str, days: float):
-    span = common.window(start, days * 86400.0, "--days")
+def _window(start: str | None, days: float, fleet):
+    span = common.window(start, days * 86400.0, "--days", fleet=fleet)
     return span.start64, span.stop64
 
 
@@ -103,7 +103,7 @@ FLEET_HELP = (
 def opportunities(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
     fleet: str = typer.Option("eo", "--fleet", help=FLEET_HELP),
-    start: str = typer.Option(..., "--start", help="Start of the search, UTC ISO-8601."),
+    start: str = typer.Option(None, "--start", help=common.START_HELP),
     days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
     limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
@@ -115,9 +115,9 @@ def opportunities(
     """
     from sahelsat.tasking.opportunities import find_opportunities
 
-    t0, t1 = _window(start, days)
-    reqs = _requests(aoi, t0, t1)
     ships = common.fleet(fleet, option="--fleet")
+    t0, t1 = _window(start, days, ships)
+    reqs = _requests(aoi, t0, t1)
     err = Console(stderr=True)
     with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
         found = find_opportunities(ships, reqs, t0, t1)
@@ -148,7 +148,7 @@ def opportunities(
 def plan(
     aoi: Path = typer.Option(..., "--aoi", exists=True, dir_okay=False, help=AOI_HELP),
     fleet: str = typer.Option("eo", "--fleet", help=FLEET_HELP),
-    start: str = typer.Option(..., "--start", help="Start of the plan, UTC ISO-8601."),
+    start: str = typer.Option(None, "--start", help=common.START_HELP),
     days: float = typer.Option(1.0, "--days", help="Length of the plan, days."),
     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Solver seconds."),
     method: str = typer.Option("cp-sat", "--method", help="cp-sat (optimal) or greedy (fast)."),
@@ -169,9 +169,9 @@ def plan(
 
     if method not in ("cp-sat", "greedy"):
         raise typer.BadParameter("use cp-sat or greedy", param_hint="--method")
-    t0, t1 = _window(start, days)
-    reqs = _requests(aoi, t0, t1)
     ships = common.fleet(fleet, option="--fleet")
+    t0, t1 = _window(start, days, ships)
+    reqs = _requests(aoi, t0, t1)
     err = Console(stderr=True)
     with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
         result, opps = plan_requests(

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
         """The database URL: ``database_url``, else a SQLite file in ``data_dir`` (created)."""
         if self.database_url:
             return self.database_url
-        folder = Path(self.data_dir or DEFAULT_DATA_DIR).expanduser()
+        from sahelsat.userdata import data_dir
+
+        folder = data_dir(self.data_dir)
         folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{folder / 'sahelsat.db'}"
