@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -21,6 +22,13 @@ def _out() -> Console:
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    geojson = "geojson"
 
 
 def spot5(
@@ -126,6 +134,20 @@ FLEET_HELP = (
     "resource (Sentinel-1/2, Landsat 8/9), another shipped catalogue, or TLE/OMM files of"
     " your own satellites (agile optical imagers), joined with commas."
 )
+OURS_HELP = (
+    "Regular expression of the satellites you operate (planned); the others are forecast"
+    " when their mission acquires systematically (Sentinel-1/2, Landsat). Default: the"
+    " satellites without a systematic mission (your own files)."
+)
+
+
+def _ours(fleet, pattern: str | None):
+    if pattern is None:
+        return None
+    try:
+        return {str(n) for n in fleet.select(pattern).names}
+    except re.error as exc:
+        raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--ours") from None
 
 
 def opportunities(
@@ -134,13 +156,19 @@ def opportunities(
     start: str = typer.Option(..., "--start", help="Start of the search, UTC ISO-8601."),
     days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
     limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    fmt: TableFormat = typer.Option(
+        TableFormat.table, "--format", help="table, json, csv or geojson (strips as geometry)."
+    ),
+    ours: str = typer.Option(None, "--ours", help=OURS_HELP),
 ) -> None:
     """When is the next image of these areas? Every imaging opportunity, soonest first.
 
-    For each area and satellite: the time, the sensor (SAR or optical), the off-nadir
-    angle, the Sun's elevation and the fraction of the area the strip covers.
+    For each area, satellite and beam: the time, the sensor (SAR or optical), forecast
+    (a systematic acquisition of a satellite you do not operate) or candidate (yours, to
+    plan), the off-nadir angle, the incidence angle at the area's centre, the Sun's
+    elevation and the fraction of the area the swath covers.
     """
+    from sahelsat.tasking import outputs
     from sahelsat.tasking.opportunities import find_opportunities
 
     t0, t1 = _window(start, days)
@@ -148,24 +176,26 @@ def opportunities(
     ships = _fleet(fleet)
     err = Console(stderr=True)
     with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
-        found = find_opportunities(ships, reqs, t0, t1)
+        found = find_opportunities(ships, reqs, t0, t1, ours=_ours(ships, ours))
     shown = found.head(limit)
-    if fmt is OutputFormat.json:
-        cols = ["request", "satellite", "sensor", "start", "end", "off_nadir_deg",
-                "look_angle_deg", "sun_elevation_deg", "coverage"]  # fmt: skip
-        rows = shown[cols].copy()
-        for c in ("start", "end"):
-            rows[c] = rows[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        typer.echo(json.dumps(rows.to_dict(orient="records")))
+    if fmt is TableFormat.json:
+        typer.echo(json.dumps(outputs.opportunity_records(shown)))
+        return
+    if fmt is TableFormat.csv:
+        typer.echo(outputs.opportunities_csv(shown), nl=False)
+        return
+    if fmt is TableFormat.geojson:
+        typer.echo(json.dumps(outputs.opportunities_geojson(shown)))
         return
     table = Table(title=f"Next imaging chances ({len(found)} found, soonest first)")
-    for col in ("area", "satellite", "sensor", "start (UTC)", "s", "off-nadir", "sun", "cover"):
+    for col in ("area", "satellite", "sensor", "status", "beam", "start (UTC)", "s",
+                "off-nadir", "incidence", "sun", "cover"):  # fmt: skip
         table.add_column(col, justify="left" if col in ("area", "satellite") else "right")
     for r in shown.itertuples(index=False):
         table.add_row(
-            r.request, r.satellite, r.sensor, f"{r.start:%Y-%m-%d %H:%M:%S}",
+            r.request, r.satellite, r.sensor, r.status, r.beam, f"{r.start:%Y-%m-%d %H:%M:%S}",
             f"{(r.end - r.start) / np.timedelta64(1, 's'):.0f}", f"{r.off_nadir_deg:.1f}",
-            f"{r.sun_elevation_deg:.0f}", f"{100 * r.coverage:.0f} %",
+            f"{r.incidence_deg:.1f}", f"{r.sun_elevation_deg:.0f}", f"{100 * r.coverage:.0f} %",
         )  # fmt: skip
     _out().print(table)
     missing = sorted({r.id for r in reqs} - set(found["request"]))
@@ -184,6 +214,7 @@ def plan(
     out: Path = typer.Option(
         None, "--out", help="Folder for plan.json, CSV tables, gantt.png and strips.png."
     ),
+    ours: str = typer.Option(None, "--ours", help=OURS_HELP),
 ) -> None:
     """Plan acquisitions and downlinks: the best set of images for the areas' priorities.
 
@@ -204,7 +235,7 @@ def plan(
     with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
         result, opps = plan_requests(
             reqs, ships, t0, t1, min_elevation=min_elevation, time_limit=time_limit,
-            method=method,
+            method=method, ours=_ours(ships, ours),
         )  # fmt: skip
     _out().print(summary_text(result))
     if out is not None:

@@ -43,7 +43,10 @@ class Window(_Model):
 
 class Satellites(_Model):
     """One group of satellites: a catalogue (optionally a name pattern), an element file,
-    or a design. ``role``: broadband (connectivity) or imaging (coverage, tasking)."""
+    or a design. ``role``: broadband (connectivity) or imaging (coverage, tasking).
+    ``ours``: whether the region operates them (their acquisitions and downlinks are
+    planned; the others' systematic acquisitions are forecast): designs by default,
+    catalogue and file groups only when set."""
 
     role: Literal["broadband", "imaging"]
     catalogue: Literal[CATALOGUE_NAMES] | None = None  # type: ignore[valid-type]
@@ -61,6 +64,12 @@ class Satellites(_Model):
     sensor: Literal["optical", "sar"] | None = None
     swath_km: float = Field(20.0, gt=0, le=1000)
     max_off_nadir_deg: float = Field(30.0, ge=0, le=60)
+    ours: bool | None = None
+
+    @property
+    def operated(self) -> bool:
+        """True when the region operates this group (``ours``, default: a design)."""
+        return self.design is not None if self.ours is None else self.ours
 
     @model_validator(mode="after")
     def _one_source(self):
@@ -135,7 +144,7 @@ class Request(_Model):
     polygon: list[tuple[float, float]] | None = None  # (lon, lat) vertices
     priority: float = Field(1.0, gt=0, le=1000)
     sensor: Literal["any", "optical", "sar"] = "any"
-    max_off_nadir_deg: float = Field(30.0, ge=0, le=60)
+    max_off_nadir_deg: float | None = Field(None, gt=0, le=60)  # None: each instrument's own
     min_sun_elevation_deg: float | None = Field(None, ge=-90, le=90)
     mode: Literal["mono", "stereo"] = "mono"
     repeat_days: float | None = Field(None, gt=0)

@@ -19,7 +19,6 @@ from collections import OrderedDict
 from datetime import datetime, timedelta
 
 import numpy as np
-from shapely.geometry import mapping
 
 from sahelsat.service.errors import ApiError, CapabilityMissing
 from sahelsat.service.jobs import JobOutput, JobParamError, register_job_kind
@@ -313,23 +312,18 @@ def request_opportunities(db, key: str, row, start: datetime, stop: datetime, mi
             np.datetime64(stop, "ns"),
             sensors=fleet_sensors(db, key),
         )
-    items = []
-    for o in table.itertuples():
-        items.append({
-            "satellite": o.satellite,
-            "sensor": o.sensor,
-            "start": str(np.datetime64(o.start, "s")) + "Z",
-            "end": str(np.datetime64(o.end, "s")) + "Z",
-            "look_angle_deg": float(o.look_angle_deg),
-            "off_nadir_deg": float(o.off_nadir_deg),
-            "sun_elevation_deg": float(o.sun_elevation_deg),
-            "coverage": float(o.coverage),
-            "strip": mapping(o.strip) if o.strip is not None else None,
-        })  # fmt: skip
+    from sahelsat.tasking.outputs import opportunities_geojson
+
+    items = [
+        {**f["properties"], "strip": f["geometry"]}
+        for f in opportunities_geojson(table)["features"]
+    ]
     result = {
         "method": (
-            f"imaging opportunities of fleet {key!r}: each satellite's sensor strip over the "
-            "area, with swath, off-nadir, Sun and sensor limits (sahelsat.tasking)"
+            f"imaging opportunities of fleet {key!r}: each satellite's swaths over the area, "
+            "fixed to its track (beams, incidence, roll, Sun and sensor limits); status "
+            "'forecast' for the systematic acquisitions of satellites we do not operate, "
+            "'candidate' for ours, which a plan may take (sahelsat.tasking)"
         ),
         "items": items,
     }

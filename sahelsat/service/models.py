@@ -90,7 +90,13 @@ class RequestIn(BaseModel):
     stop: datetime = Field(description=f"end of the window, at most {MAX_REQUEST_DAYS} days on")
     priority: int = Field(3, ge=1, le=5, description="1 (routine) to 5 (emergency)")
     sensor: Literal["any", "optical", "sar"] = "any"
-    max_off_nadir_deg: float = Field(30.0, gt=0, le=60, description="largest off-nadir angle")
+    max_off_nadir_deg: float = Field(
+        60.0,
+        gt=0,
+        le=60,
+        description="largest off-nadir angle; the default (60) leaves each instrument's own "
+        "beams and roll range as the limit",
+    )
     min_sun_elevation_deg: float | None = Field(
         None, ge=-90, le=90, description="optical only: lowest Sun elevation at the area"
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict
 
 from shapely.geometry import mapping
 from sqlalchemy import func, select
@@ -38,6 +37,7 @@ def _requests(scenario, errors: list[str]) -> list[dict]:
     from pyproj import Geod
 
     from sahelsat.scenario.run import imaging_requests
+    from sahelsat.tasking.requests import MAX_OFF_NADIR_DEG  # no limit tighter than any sensor
 
     made_by_id = {m.id: m for m in imaging_requests(scenario, errors)}
     start = scenario.scenario.start.replace(tzinfo=None)
@@ -78,7 +78,7 @@ def _requests(scenario, errors: list[str]) -> list[dict]:
                 "stop": stop,
                 "priority": _priority(r.priority, low, high),
                 "sensor": r.sensor,
-                "max_off_nadir_deg": float(r.max_off_nadir_deg),
+                "max_off_nadir_deg": made.max_off_nadir_deg or MAX_OFF_NADIR_DEG,
                 "min_sun_elevation_deg": r.min_sun_elevation_deg,
                 "status": "submitted",
                 "note": note,
@@ -141,7 +141,7 @@ def seed_default_scenario(sessions, name: str = "sahel") -> dict | None:
                 "notes": notes,
             }
             session.add(StoreMeta(key=SEED_KEY, value=json.dumps(added)))
-            sensor_table = {str(n): asdict(s) for n, s in sensors.items()}
+            sensor_table = {str(n): s.model_dump(mode="json") for n, s in sensors.items()}
             session.add(
                 StoreMeta(key=SENSORS_KEY.format(fleet=key), value=json.dumps(sensor_table))
             )
@@ -163,6 +163,6 @@ def fleet_sensors(session, key: str) -> dict | None:
     row = session.get(StoreMeta, SENSORS_KEY.format(fleet=key))
     if row is None:
         return None
-    from sahelsat.tasking.opportunities import Sensor
+    from sahelsat.sensors import Sensor
 
-    return {name: Sensor(**fields) for name, fields in json.loads(row.value).items()}
+    return {name: Sensor.model_validate(fields) for name, fields in json.loads(row.value).items()}

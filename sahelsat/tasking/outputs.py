@@ -1,19 +1,77 @@
-"""Plans out: JSON and CSV tables, a Gantt chart, a map of the planned strips, a summary."""
+"""Plans and opportunities out: JSON, CSV and GeoJSON tables, a Gantt chart, a map of the
+planned strips, a summary. An empty table is an answer: every format writes it."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import mapping
 
 from sahelsat.i18n import figure_text, lang_path
-from sahelsat.tasking.scheduler import Plan
+
+if TYPE_CHECKING:
+    from sahelsat.tasking.scheduler import Plan
+
+#: The opportunity columns written out (the strip travels as GeoJSON geometry).
+OPPORTUNITY_FIELDS = [
+    "opportunity", "request", "satellite", "sensor", "status", "beam", "look_side", "start",
+    "end", "closest_approach", "off_nadir_deg", "look_angle_deg", "incidence_deg",
+    "incidence_min_deg", "incidence_max_deg", "sun_elevation_deg", "coverage", "value",
+    "max_off_nadir_deg", "limited_by", "data_available",
+]  # fmt: skip
+_TIMES = ("start", "end", "closest_approach", "data_available")
 
 
 def _iso(t) -> str | None:
     return None if pd.isna(t) else pd.Timestamp(t).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def opportunity_records(table: pd.DataFrame) -> list[dict]:
+    """Opportunities as JSON-ready records (``OPPORTUNITY_FIELDS``; UTC ISO-8601 times,
+    null for what does not apply); [] for an empty table."""
+    out = []
+    for row in table.to_dict(orient="records"):
+        rec = {}
+        for c in OPPORTUNITY_FIELDS:
+            v = row.get(c)
+            if c in _TIMES:
+                v = _iso(v)
+            elif isinstance(v, (float, np.floating)):
+                v = None if not math.isfinite(v) else float(v)
+            elif isinstance(v, np.integer):
+                v = int(v)
+            rec[c] = v
+        out.append(rec)
+    return out
+
+
+def opportunities_csv(table: pd.DataFrame) -> str:
+    """Opportunities as CSV text (``OPPORTUNITY_FIELDS``; a header alone when empty)."""
+    cols = [c for c in OPPORTUNITY_FIELDS if c in table.columns]
+    buf = io.StringIO()
+    table.reindex(columns=cols).to_csv(buf, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    return buf.getvalue()
+
+
+def opportunities_geojson(table: pd.DataFrame) -> dict:
+    """Opportunities as a GeoJSON FeatureCollection: one feature per opportunity, its
+    strip as geometry and the record as properties (no feature when empty)."""
+    strips = table["strip"].tolist() if "strip" in table.columns else [None] * len(table)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": None if strip is None or strip.is_empty else mapping(strip),
+            "properties": rec,
+        }
+        for rec, strip in zip(opportunity_records(table), strips, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -25,6 +83,7 @@ def plan_to_dict(plan: Plan) -> dict:
                 "opportunity": row.opportunity,
                 "request": row.request,
                 "satellite": row.satellite,
+                "status": "planned",
                 "start": _iso(row.start),
                 "end": _iso(row.end),
                 "look_angle_deg": float(row.look_angle_deg),
@@ -48,6 +107,7 @@ def plan_to_dict(plan: Plan) -> dict:
         "satisfied": int(plan.acquisitions["request"].nunique()),
         "acquisitions": acq,
         "unsatisfied": plan.unsatisfied.to_dict(orient="records"),
+        "coverage": {r.request: float(r.fraction) for r in plan.coverage.itertuples()},
     }
 
 
@@ -187,3 +247,42 @@ def write_plan(
                 strip_map_png(plan, strips, areas, lang_path(folder / "strips.png", lang), lang)
             )
     return out
+
+
+def image_schedule(plan: Plan, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Every image expected of each request, soonest first: the plan's acquisitions
+    (``status`` planned, data available at the end of their downlink) and the forecasts
+    (``status`` forecast, data available after the archive latency). Columns: request,
+    satellite, sensor, status, beam, look_side, start, coverage, incidence_deg,
+    data_available."""
+    cols = ["request", "satellite", "sensor", "status", "beam", "look_side", "start",
+            "coverage", "incidence_deg", "data_available"]  # fmt: skip
+    opp = opportunities.set_index("opportunity") if len(opportunities) else None
+    parts = []
+    acq = plan.acquisitions
+    if len(acq) and opp is not None:
+        known = opp.loc[acq["opportunity"]]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "request": acq["request"].to_numpy(),
+                    "satellite": acq["satellite"].to_numpy(),
+                    "sensor": known["sensor"].to_numpy(),
+                    "status": "planned",
+                    "beam": known["beam"].to_numpy(),
+                    "look_side": known["look_side"].to_numpy(),
+                    "start": acq["start"].to_numpy(),
+                    "coverage": known["coverage"].to_numpy(),
+                    "incidence_deg": known["incidence_deg"].to_numpy(),
+                    "data_available": pd.to_datetime(acq["downlink_end"]).to_numpy(),
+                }
+            )
+        )
+    if opp is not None:
+        fc = opportunities[opportunities["status"] == "forecast"]
+        parts.append(fc[cols])
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: [] for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["start", "request"]).reset_index(drop=True)

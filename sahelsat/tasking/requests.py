@@ -42,7 +42,8 @@ class ImagingRequest:
 
     ``aoi``: shapely (Multi)Polygon in lon/lat degrees. ``priority``: weight (> 0).
     ``start``/``end``: datetime64[ns] UTC window. ``sensor``: optical, sar or any.
-    ``max_off_nadir_deg``: in (0, 60]. ``min_sun_elevation_deg``: optical only (None for
+    ``max_off_nadir_deg``: in (0, 60], or None for what each instrument can do (its own
+    beams and roll range). ``min_sun_elevation_deg``: optical only (None for
     no limit). ``mode``: mono or stereo. ``repeat_s``: None, or the revisit period of a
     monitoring request (each period is served separately, see :func:`expand_repeats`).
     """
@@ -53,7 +54,7 @@ class ImagingRequest:
     start: np.datetime64
     end: np.datetime64
     sensor: str = "any"
-    max_off_nadir_deg: float = 30.0
+    max_off_nadir_deg: float | None = None
     min_sun_elevation_deg: float | None = None
     mode: str = "mono"
     repeat_s: float | None = None
@@ -144,7 +145,7 @@ def make_request(
     end,
     priority: float = 1.0,
     sensor: str = "any",
-    max_off_nadir_deg: float = 30.0,
+    max_off_nadir_deg: float | None = None,
     min_sun_elevation_deg: float | None = None,
     mode: str = "mono",
     repeat_days: float | None = None,
@@ -187,16 +188,16 @@ def make_request(
     mode = str(mode).lower()
     if mode not in MODES:
         _fail(where, f"mode must be one of {MODES}, not {mode!r}")
-    if max_off_nadir_deg is None:
-        max_off_nadir_deg = 30.0
-    try:
-        max_off_nadir_deg = float(max_off_nadir_deg)
-    except (TypeError, ValueError):
-        _fail(where, f"max_off_nadir_deg must be a number, not {max_off_nadir_deg!r}")
-    if not (0 < max_off_nadir_deg <= MAX_OFF_NADIR_DEG):
-        _fail(
-            where, f"max_off_nadir_deg must be in (0, {MAX_OFF_NADIR_DEG}], not {max_off_nadir_deg}"
-        )
+    if max_off_nadir_deg is not None:  # None: the instrument's own limit
+        try:
+            max_off_nadir_deg = float(max_off_nadir_deg)
+        except (TypeError, ValueError):
+            _fail(where, f"max_off_nadir_deg must be a number, not {max_off_nadir_deg!r}")
+        if not (0 < max_off_nadir_deg <= MAX_OFF_NADIR_DEG):
+            _fail(
+                where,
+                f"max_off_nadir_deg must be in (0, {MAX_OFF_NADIR_DEG}], not {max_off_nadir_deg}",
+            )
     if mode == "stereo" and sensor == "sar":
         _fail(where, "stereo needs an optical sensor (sensor 'optical' or 'any'), not SAR")
     if min_sun_elevation_deg is not None:
@@ -239,7 +240,7 @@ def make_request(
         t0,
         t1,
         sensor,
-        float(max_off_nadir_deg),
+        max_off_nadir_deg,
         min_sun_elevation_deg,
         mode,
         repeat_s,
