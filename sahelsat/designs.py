@@ -202,7 +202,10 @@ def sun_synchronous(
 def geostationary(
     longitudes_deg, epoch=None, name: str = "GEO", first_number: int = FIRST_DESIGN_NUMBER
 ) -> Fleet:
-    """Geostationary satellites at the given sub-satellite longitudes (degrees east)."""
+    """Geostationary satellites at the given sub-satellite longitudes (degrees east),
+    station-kept: propagation holds each at its longitude on the equator whatever the date
+    (:mod:`sahelsat.stationkeeping`). Their element sets (``Fleet.to_tle``) are the
+    equivalent SGP4 orbit at ``epoch``, which drifts away from it with time."""
     lons = [float(x) for x in np.atleast_1d(longitudes_deg)]
     for k, lon in enumerate(lons):
         _check(f"longitudes_deg[{k}]", lon, -180.0, 360.0)
@@ -223,6 +226,7 @@ def geostationary(
                 mean_anomaly=(lon + gmst) % 360.0,
                 intl_designator="DESIGN",
                 origin=f"design:geostationary {lon:+.2f}",
+                station_lon_deg=(lon + 180.0) % 360.0 - 180.0,
             )
         )
     return Fleet(sets)

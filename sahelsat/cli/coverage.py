@@ -21,9 +21,10 @@ _WALKER = re.compile(
 )
 
 
-def fleet_or_design(spec: str):
+def fleet_or_design(spec: str, epoch=None):
     """A catalogue name, element file, or a design ``walker[-star]:T/P/F,ALT_KM,INC_DEG``,
-    ``sso:ALT_KM,LTAN_H[,N]`` or ``geo:LON[,LON...]``."""
+    ``sso:ALT_KM,LTAN_H[,N]`` or ``geo:LON[,LON...]``; designs are generated at ``epoch``
+    (the analysis start), so that they never go stale."""
     from sahelsat import designs
 
     text = spec.strip()
@@ -32,16 +33,16 @@ def fleet_or_design(spec: str):
         if m:
             pattern, t, p, f, alt, inc = m.groups()
             return designs.walker(int(t), int(p), int(f), float(alt), float(inc),
-                                  pattern=(pattern or "delta").lower())  # fmt: skip
+                                  pattern=(pattern or "delta").lower(), epoch=epoch)  # fmt: skip
         if text.lower().startswith("sso:"):
             parts = [float(x) for x in text[4:].split(",")]
             if len(parts) not in (2, 3):
                 raise typer.BadParameter(f"{spec!r}: use sso:ALT_KM,LTAN_H[,N]")
             return designs.sun_synchronous(
-                parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 1
+                parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 1, epoch=epoch
             )
         if text.lower().startswith("geo:"):
-            return designs.geostationary([float(x) for x in text[4:].split(",")])
+            return designs.geostationary([float(x) for x in text[4:].split(",")], epoch=epoch)
     except (ValueError, designs.DesignError) as exc:
         raise typer.BadParameter(f"{spec!r}: {exc}") from None
     if text.lower().startswith(("walker", "sso", "geo:")):
@@ -90,7 +91,11 @@ def register(app: typer.Typer) -> None:
         from sahelsat.coverage_analysis import AreaError, Sensor, coverage
         from sahelsat.coverage_analysis.outputs import summary, write_products
 
-        fleet = fleet_or_design(source)
+        try:
+            epoch = timescale.as_utc(start, "start")[0]
+        except timescale.TimeError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--start") from None
+        fleet = fleet_or_design(source, epoch)
         if satellite:
             fleet = fleet.select(satellite)
         if not len(fleet):
