@@ -61,19 +61,42 @@ def incidence_deg(p: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 def off_nadir_for_incidence(p, down, right, incidence) -> np.ndarray:
     """Signed off-nadir angle (degrees, (...)) whose line of sight meets the ellipsoid at
-    the signed ``incidence`` (degrees, (...); the sign chooses the side). Bisection to
-    about 1e-9 degrees: incidence grows monotonically with off-nadir up to the horizon."""
+    the signed ``incidence`` (degrees, (...); the sign chooses the side).
+
+    Starts from the sphere of the local radius (``sin(eta) = R / r sin(incidence)``) and
+    refines by Newton's method on the ellipsoid (incidence grows monotonically with
+    off-nadir up to the horizon) to about 1e-9 degrees; bisection where Newton does not
+    settle (lines of sight near the horizon)."""
     target = np.abs(np.asarray(incidence, dtype=float))
     sign = np.where(np.asarray(incidence) < 0, -1.0, 1.0)
+    r = np.linalg.norm(p, axis=-1)
+    big_r = np.linalg.norm(ground_point(p, down, right, np.zeros(np.shape(r))), axis=-1)
+    eta = np.degrees(np.arcsin(np.clip(big_r / r * np.sin(np.radians(target)), -1.0, 1.0)))
+    eta = np.broadcast_to(eta, np.broadcast(target, r).shape).copy()
+    step_deg = 1e-6
+    for _ in range(8):
+        f = incidence_deg(p, ground_point(p, down, right, sign * eta)) - target
+        f2 = incidence_deg(p, ground_point(p, down, right, sign * (eta + step_deg))) - target
+        step = f * step_deg / np.where(f2 != f, f2 - f, np.nan)
+        eta = eta - step
+        if np.all(np.abs(step) < 1e-10):
+            break
+    done = np.isfinite(eta) & (np.abs(f) < 1e-7)
+    if not np.all(done):
+        eta = np.where(done, eta, _bisect(p, down, right, sign, target))
+    return sign * eta
+
+
+def _bisect(p, down, right, sign, target):
+    """Unsigned off-nadir (degrees) reaching ``target`` incidence, by bisection."""
     r = np.linalg.norm(p, axis=-1)
     lo = np.zeros(np.broadcast(target, r).shape)
     hi = np.degrees(np.arcsin(np.minimum(_B / r, 1.0))) * 0.999999 + lo  # grazes the Earth
     for _ in range(48):
         mid = 0.5 * (lo + hi)
-        inc = incidence_deg(p, ground_point(p, down, right, sign * mid))
-        below = inc < target
+        below = incidence_deg(p, ground_point(p, down, right, sign * mid)) < target
         lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    return sign * 0.5 * (lo + hi)
+    return 0.5 * (lo + hi)
 
 
 def half_angle_for_width(p, down, width_km) -> np.ndarray:

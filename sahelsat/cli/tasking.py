@@ -243,7 +243,7 @@ def plan(
     (memory is freed only by a contact). Prints a summary with the optimality gap and,
     for each request not served, why (no opportunity, conflict, energy, memory, downlink).
     """
-    from sahelsat.tasking.outputs import summary_text, write_plan
+    from sahelsat.tasking.outputs import forecast_text, summary_text, write_plan
     from sahelsat.tasking.pipeline import plan_requests
 
     if method not in ("cp-sat", "greedy"):
@@ -258,10 +258,12 @@ def plan(
             method=method, ours=_ours(ships, ours),
         )  # fmt: skip
     _out().print(summary_text(result))
+    if forecasts := forecast_text(opps):
+        _out().print(forecasts)
     if out is not None:
         files = write_plan(
             result, out, strips=dict(zip(opps["opportunity"], opps["strip"], strict=True)),
-            areas={r.id: r.aoi for r in reqs},
+            areas={r.id: r.aoi for r in reqs}, opportunities=opps,
         )  # fmt: skip
         err.print("wrote " + ", ".join(str(f) for f in files))
 

@@ -270,8 +270,7 @@ def step_tasking(res: Results) -> None:
     folder = res.out / "tasking"
     strips = dict(zip(res.opportunities["opportunity"], res.opportunities["strip"], strict=True))
     areas = {r.id: r.aoi for r in requests}
-    outputs.write_plan(res.plan, folder, strips, areas, LANGUAGES)
-    res.opportunities.drop(columns=["strip"]).to_csv(folder / "opportunities.csv", index=False)
+    outputs.write_plan(res.plan, folder, strips, areas, LANGUAGES, res.opportunities)
     for name in ("gantt", "strips"):
         res.figures[name] = {g: lang_path(folder / f"{name}.png", g) for g in LANGUAGES}
 

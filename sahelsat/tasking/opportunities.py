@@ -54,6 +54,9 @@ CANDIDATE, FORECAST = "candidate", "forecast"
 TRACE_STEP_S = 2.0
 #: Below this fraction an area is not touched by a strip.
 MIN_COVERAGE = 1e-4
+#: Margin of the first sieve of passes (km): the sphere and the nearest sample (10 s of
+#: track, 70 km) against the ellipsoid and the exact abeam instant.
+SIEVE_MARGIN_KM = 120.0
 
 
 def r_extent_km(r: ImagingRequest) -> float:
@@ -260,6 +263,17 @@ def _request_rows(r, roles, pos, vel, ts, times, t0, t1) -> list:
     interior = (rng[:, 1:-1] <= rng[:, :-2]) & (rng[:, 1:-1] < rng[:, 2:])
     s_idx, k_idx = np.nonzero(interior & above[:, 1:-1])
     extent = r_extent_km(r)
+    # a coarse first sieve on a sphere: the centroid's distance from the track at the
+    # nearest sample against the farthest reach of the satellite's sensor
+    p_near = pos[s_idx, k_idx + 1]
+    r_sat = np.linalg.norm(p_near, axis=-1)
+    cos_arc = p_near @ target / (r_sat * np.linalg.norm(target))
+    arc_km = np.arccos(np.clip(cos_arc, -1.0, 1.0)) * np.linalg.norm(target)
+    reach = np.array(
+        [_reach_km(roles[s][1], roles[s][2], r_s) for s, r_s in zip(s_idx, r_sat, strict=True)]
+    )
+    keep = arc_km <= reach.reshape(-1) + extent + SIEVE_MARGIN_KM
+    s_idx, k_idx = s_idx[keep], k_idx[keep]
     area = geodesic_area_km2(r.aoi)
     rows = []
     for s, k in zip(s_idx.tolist(), (k_idx + 1).tolist(), strict=True):
@@ -279,6 +293,26 @@ def _request_rows(r, roles, pos, vel, ts, times, t0, t1) -> list:
         rows += _pass_rows(r, name, sensor, role, pos[s], vel[s], ts, times, t_ca, t_abs,
                            target, extent, area)  # fmt: skip
     return rows
+
+
+def _reach_km(sensor: Sensor, role: str, r_km: float) -> float:
+    """Farthest ground distance (km) from the track that ``sensor`` images from radius
+    ``r_km`` (a sphere of the mean Earth radius; a sieve, not the geometry)."""
+    big_r = 6371.0
+    far = 0.0
+    for beam in _beams(sensor, role):
+        if beam.width_km is not None:
+            lam = 0.5 * beam.width_km / big_r
+            eta = np.arctan2(big_r * np.sin(lam), r_km - big_r * np.cos(lam))
+        elif beam.angle == "incidence":
+            eta = np.arcsin(big_r / r_km * np.sin(np.radians(beam.far_deg)))
+        else:
+            eta = np.radians(beam.far_deg)
+        if sensor.pointing == "roll" and role == CANDIDATE:
+            eta = eta + np.radians(sensor.max_roll_deg)
+        s = min(r_km / big_r * np.sin(min(eta, np.pi / 2)), 1.0)
+        far = max(far, big_r * (np.arcsin(s) - eta))
+    return far
 
 
 def _beams(sensor: Sensor, role: str) -> list[Beam]:

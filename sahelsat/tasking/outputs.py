@@ -23,7 +23,7 @@ OPPORTUNITY_FIELDS = [
     "opportunity", "request", "satellite", "sensor", "status", "beam", "look_side", "start",
     "end", "closest_approach", "off_nadir_deg", "look_angle_deg", "incidence_deg",
     "incidence_min_deg", "incidence_max_deg", "sun_elevation_deg", "coverage", "value",
-    "max_off_nadir_deg", "limited_by", "data_available",
+    "volume_gbit", "energy_wh", "max_off_nadir_deg", "limited_by", "data_available",
 ]  # fmt: skip
 _TIMES = ("start", "end", "closest_approach", "data_available")
 
@@ -225,13 +225,35 @@ def strip_map_png(
     return path
 
 
+def forecast_text(opportunities: pd.DataFrame) -> str:
+    """The forecast acquisitions (satellites we do not operate), one line each ("" when
+    there is none)."""
+    fc = opportunities[opportunities["status"] == "forecast"] if len(opportunities) else []
+    if not len(fc):
+        return ""
+    lines = [f"Forecast (satellites we do not operate, not planned): {len(fc)} acquisitions"]
+    for r in fc.itertuples(index=False):
+        lines.append(
+            f"  - {r.request}: {r.satellite} {r.beam} {_iso(r.start)}, {100 * r.coverage:.0f} %"
+            f" of the area, data in the archive about {_iso(r.data_available)}"
+        )
+    return "\n".join(lines)
+
+
 def write_plan(
-    plan: Plan, folder: str | Path, strips=None, areas=None, languages=("en",)
+    plan: Plan,
+    folder: str | Path,
+    strips=None,
+    areas=None,
+    languages=("en",),
+    opportunities: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``plan.json``, ``acquisitions.csv``, ``unsatisfied.csv``, ``summary.txt``,
     ``gantt.png`` and (with ``strips`` and ``areas``) ``strips.png`` into ``folder``; the
     charts once per language of ``languages`` (``gantt.fr.png``: see
-    :func:`sahelsat.i18n.lang_path`)."""
+    :func:`sahelsat.i18n.lang_path`). With ``opportunities``: also ``opportunities.csv``
+    and ``opportunities.geojson`` (candidates and forecasts), and the forecasts in the
+    summary."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = [folder / "plan.json", folder / "acquisitions.csv", folder / "unsatisfied.csv",
@@ -239,7 +261,14 @@ def write_plan(
     out[0].write_text(json.dumps(plan_to_dict(plan), indent=1))
     plan.acquisitions.to_csv(out[1], index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
     plan.unsatisfied.to_csv(out[2], index=False)
-    out[3].write_text(summary_text(plan) + "\n")
+    summary = summary_text(plan)
+    if opportunities is not None:
+        forecasts = forecast_text(opportunities)
+        summary += "\n" + forecasts if forecasts else ""
+        out += [folder / "opportunities.csv", folder / "opportunities.geojson"]
+        out[-2].write_text(opportunities_csv(opportunities))
+        out[-1].write_text(json.dumps(opportunities_geojson(opportunities)))
+    out[3].write_text(summary + "\n")
     for lang in languages:
         out.append(gantt_png(plan, lang_path(folder / "gantt.png", lang), lang))
         if strips is not None and areas is not None:

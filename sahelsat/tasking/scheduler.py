@@ -419,7 +419,7 @@ def explain_unsatisfied(problem: PlanningProblem, ar: Arrays, state: _GreedyStat
             continue
         mine = np.flatnonzero(ar.request == r)
         if not mine.size:
-            rows.append((req, "no opportunity", "no opportunity meets the request's needs"))
+            rows.append((req, "no opportunity", "no opportunity of our satellites meets its needs"))
             continue
         best = None
         for a in mine.tolist():

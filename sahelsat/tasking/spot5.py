@@ -97,9 +97,8 @@ class Spot5Instance:
                 by_arity.setdefault(len(row), []).append(row)
         conflicts = [np.array(rows, dtype=np.int64) for _, rows in sorted(by_arity.items())]
         knapsacks = []
-        if self.recorder == "literal":  # thousandths: consumptions up, capacity down
-            scaled = np.ceil(self.option_consumption * _LITERAL_SCALE - 1e-6).astype(np.int64)
-            knapsacks.append((scaled, int(np.floor(self.capacity_literal * _LITERAL_SCALE))))
+        if self.recorder == "literal":
+            knapsacks.append(self._literal_knapsack())
         elif self.capacity_units is not None:
             knapsacks.append((self.option_units, self.capacity_units))
         return SelectionProblem(
@@ -108,6 +107,22 @@ class Spot5Instance:
             conflicts=conflicts,
             knapsacks=knapsacks,
         )
+
+    def _literal_knapsack(self) -> tuple[np.ndarray, int]:
+        """The recorder row read as written. In whole units when the units decide it
+        alone: with every consumption between ``lo`` and ``hi`` per unit, ``k`` units
+        always fit when ``k * hi <= capacity`` and never when ``k * lo > capacity``; if
+        one ``k`` does both, the row is ``sum(units) <= k`` (the same selections, a much
+        tighter model). Else in thousandths, consumptions rounded up, capacity down."""
+        use, units, cap = self.option_consumption, self.option_units, float(self.capacity_literal)
+        some = units > 0
+        if some.any() and np.all(use[~some] == 0):
+            per_unit = use[some] / units[some]
+            k = int(np.floor(cap / per_unit.max()))
+            if (k + 1) * per_unit.min() > cap:
+                return units, k
+        scaled = np.ceil(use * _LITERAL_SCALE - 1e-6).astype(np.int64)
+        return scaled, int(np.floor(cap * _LITERAL_SCALE))
 
 
 def _tokens(line: str, where: str, field: str) -> list[int | float]:
