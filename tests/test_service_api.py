@@ -660,7 +660,7 @@ def test_opportunities_come_from_the_tasking_capability(svc):
         sahelsat.catalogue("resource"),
         [make_request(str(rid), BOX, start=np.datetime64(now - timedelta(hours=1)),
                       end=np.datetime64(stop), priority=5.0)],
-        np.datetime64(now), np.datetime64(stop),
+        np.datetime64(now), np.datetime64(stop), ours=set(),
     )  # fmt: skip
     later = np.datetime64(now + timedelta(minutes=2))  # the service's clock may be a minute on
     direct = direct[direct["start"].to_numpy() >= later]

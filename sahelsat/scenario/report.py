@@ -58,6 +58,9 @@ TEXT = {
         "their data in the mission's public archive after its typical latency. Area covered: "
         "the fraction of the area inside the swath, on the WGS-84 ellipsoid.",
         "status": "planned / forecast",
+        "nothing_planned": "None of the scenario's imaging satellites is ours (a group "
+        "with ours = true): nothing is planned or downlinked; the images above are "
+        "forecasts.",
         "beam": "beam",
         "incidence": "incidence at the centre (°)",
         "available": "data available (UTC)",
@@ -126,6 +129,9 @@ TEXT = {
         "délai habituel. Zone couverte : fraction de la zone dans la fauchée, sur "
         "l'ellipsoïde WGS-84.",
         "status": "planifiée / prévision",
+        "nothing_planned": "Aucun satellite d'imagerie du scénario n'est à nous (groupe "
+        "avec ours = true) : rien n'est planifié ni vidé ; les images ci-dessus sont des "
+        "prévisions.",
         "beam": "faisceau",
         "incidence": "incidence au centre (°)",
         "available": "données disponibles (UTC)",
@@ -362,7 +368,11 @@ def render_html(res: Results, lang: str = "en") -> str:
             + f"<p>{t['forecast_note']}</p>"
             + (_table(nxt) or f"<p>{t['none']}</p>")
             + f"<h3>{t['unsatisfied']}</h3>"
-            + (_table(uns) or f"<p>{t['none']}</p>")
+            + (
+                f"<p>{t['nothing_planned']}</p>"
+                if res.plan.problem.satellites.empty
+                else (_table(uns) or f"<p>{t['none']}</p>")
+            )
         )
         if res.request_errors:
             body += (

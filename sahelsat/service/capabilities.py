@@ -311,6 +311,7 @@ def request_opportunities(db, key: str, row, start: datetime, stop: datetime, mi
             np.datetime64(start, "ns"),
             np.datetime64(stop, "ns"),
             sensors=fleet_sensors(db, key),
+            ours=set() if key in CATALOGUES else None,  # shipped catalogues: none is ours
         )
     from sahelsat.tasking.outputs import opportunities_geojson
 
