@@ -64,9 +64,8 @@ def utc64(t) -> np.datetime64:
 
 def _sensor(group: Satellites):
     """The sensor of a designed imaging group (:func:`sahelsat.designs.imaging_sensor`)."""
-    return designs.imaging_sensor(
-        group.sensor, group.altitude_km or 600.0, group.swath_km, group.max_off_nadir_deg
-    )
+    altitude = 35786.0 if group.design == "geostationary" else group.altitude_km
+    return designs.imaging_sensor(group.sensor, altitude, group.swath_km, group.max_off_nadir_deg)
 
 
 def imaging_fleet(scenario: Scenario, notes: list[str], ours: set | None = None):
