@@ -20,6 +20,7 @@ from sahelsat import frames, timescale
 from sahelsat.core.constants import J2, MU_KM3_S2
 from sahelsat.elements import ElementSet
 from sahelsat.fleet import Fleet
+from sahelsat.sensors import Beam, Sensor
 
 #: Epoch of the shipped element sets; the default epoch of designs.
 DEFAULT_EPOCH = "2026-05-30T00:00:00"
@@ -200,7 +201,10 @@ def sun_synchronous(
 def geostationary(
     longitudes_deg, epoch=None, name: str = "GEO", first_number: int = FIRST_DESIGN_NUMBER
 ) -> Fleet:
-    """Geostationary satellites at the given sub-satellite longitudes (degrees east)."""
+    """Geostationary satellites at the given sub-satellite longitudes (degrees east),
+    station-kept: propagation holds each at its longitude on the equator whatever the date
+    (:mod:`sahelsat.stationkeeping`). Their element sets (``Fleet.to_tle``) are the
+    equivalent SGP4 orbit at ``epoch``, which drifts away from it with time."""
     lons = [float(x) for x in np.atleast_1d(longitudes_deg)]
     for k, lon in enumerate(lons):
         _check(f"longitudes_deg[{k}]", lon, -180.0, 360.0)
@@ -221,6 +225,78 @@ def geostationary(
                 mean_anomaly=(lon + gmst) % 360.0,
                 intl_designator="DESIGN",
                 origin=f"design:geostationary {lon:+.2f}",
+                station_lon_deg=(lon + 180.0) % 360.0 - 180.0,
             )
         )
     return Fleet(sets)
+
+
+#: Near edge (off-nadir, degrees) of a designed radar's beams: closer to nadir the
+#: ground range resolution of a side-looking radar degrades fast (Sentinel-1's nearest
+#: beam, Stripmap S1, starts at about 18 degrees off nadir: ESA Sentinel-1 SAR User Guide).
+SAR_NEAR_OFF_NADIR_DEG = 20.0
+
+
+def _incidence_at_ground_km(d_km: np.ndarray, altitude_km: float) -> np.ndarray:
+    """Incidence angle (degrees) at ground distance ``d_km`` from nadir (sphere of the
+    WGS-84 equatorial radius), for a satellite at ``altitude_km``."""
+    big_r = frames.WGS84_A_KM
+    lam = np.asarray(d_km, dtype=float) / big_r
+    eta = np.arctan2(big_r * np.sin(lam), big_r + altitude_km - big_r * np.cos(lam))
+    return np.degrees(eta + lam)
+
+
+def _ground_km_at_off_nadir(eta_deg: float, altitude_km: float) -> float:
+    """Ground distance (km) from nadir of the line of sight at ``eta_deg`` off nadir."""
+    big_r = frames.WGS84_A_KM
+    eta = math.radians(eta_deg)
+    return big_r * (math.asin(min((big_r + altitude_km) / big_r * math.sin(eta), 1.0)) - eta)
+
+
+def imaging_sensor(
+    kind: str, altitude_km: float, swath_km: float, max_off_nadir_deg: float
+) -> Sensor:
+    """The sensor of a designed imaging satellite (data rates and powers: assumed figures
+    of a small satellite).
+
+    ``optical``: an agile imager rolling a centred ``swath_km`` strip up to
+    ``max_off_nadir_deg`` either side. ``sar``: a right-looking radar (as Sentinel-1) with
+    beams of about ``swath_km`` each, fixed to the track, tiling the ground from
+    :data:`SAR_NEAR_OFF_NADIR_DEG` (or ``max_off_nadir_deg`` if lower) to
+    ``max_off_nadir_deg`` off nadir at ``altitude_km``, each bounded by its incidence
+    angles; it switches from beam to beam between acquisitions, never in between.
+    """
+    _check("swath_km", swath_km, 1.0, 3000.0)
+    _check("max_off_nadir_deg", max_off_nadir_deg, 0.0, 60.0)
+    if kind == "optical":
+        return Sensor(
+            name="designed agile optical imager",
+            kind="optical",
+            beams=(Beam(name="strip", side="centre", width_km=swath_km),),
+            pointing="roll",
+            max_roll_deg=max_off_nadir_deg,
+            data_rate_mbps=450.0,
+            power_w=120.0,
+            stereo=True,
+        )
+    if kind != "sar":
+        raise DesignError(f"kind={kind!r} must be 'optical' or 'sar'")
+    near = _ground_km_at_off_nadir(min(SAR_NEAR_OFF_NADIR_DEG, max_off_nadir_deg), altitude_km)
+    far = _ground_km_at_off_nadir(max_off_nadir_deg, altitude_km)
+    n = max(int(math.ceil((far - near) / swath_km - 1e-9)), 1)
+    edges = _incidence_at_ground_km(
+        np.linspace(near, max(far, near + swath_km), n + 1), altitude_km
+    )
+    beams = tuple(
+        Beam(name=f"B{k + 1}", side="right", angle="incidence",
+             near_deg=round(float(edges[k]), 3), far_deg=round(float(edges[k + 1]), 3))
+        for k in range(n)
+    )  # fmt: skip
+    return Sensor(
+        name="designed SAR",
+        kind="sar",
+        beams=beams,
+        pointing="beams",
+        data_rate_mbps=600.0,
+        power_w=1500.0,
+    )

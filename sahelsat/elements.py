@@ -55,6 +55,8 @@ class ElementSet:
     rev_at_epoch: int = 0
     origin: str = ""  # where it came from: "file.txt:12", "design:walker", ...
     tle_lines: tuple[str, str] | None = None  # the original TLE lines, when read from TLE
+    # a station-kept geostationary design: held at this longitude (deg E) whatever the date
+    station_lon_deg: float | None = None
 
 
 @dataclass(frozen=True)

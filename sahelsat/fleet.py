@@ -176,6 +176,8 @@ class Fleet:
         if not len(self) or not len(t):
             return
         limit = np.where(self.mean_motion > 6.0, STALE_DAYS_LEO, STALE_DAYS_HIGH)
+        kept = np.array([e.station_lon_deg is not None for e in self.element_sets])
+        limit = np.where(kept, np.inf, limit)  # station-kept designs hold at any date
         ns = timescale.to_ns(t)
         far = np.maximum(np.abs(ns.min() - self.epochs.view(np.int64)),
                          np.abs(ns.max() - self.epochs.view(np.int64)))  # fmt: skip

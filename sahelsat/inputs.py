@@ -900,7 +900,7 @@ class RequestNeeds(Input):
 
     priority: Priority = 1.0
     sensor: RequestSensor = "any"
-    max_off_nadir_deg: OffNadirLimit = 30.0
+    max_off_nadir_deg: OffNadirLimit | None = None  # None: each instrument's own limit
     min_sun_elevation_deg: Annotated[float, Field(ge=-90.0, le=90.0)] | None = None
     mode: ImagingMode = "mono"
     repeat_days: Annotated[float, Field(gt=0.0, le=366.0)] | None = None

@@ -15,7 +15,7 @@ import numpy as np
 from sgp4 import api as sgp4_api
 from sgp4.model import Satrec as PySatrec
 
-from sahelsat import frames, sgp4_kernel, timescale
+from sahelsat import frames, sgp4_kernel, stationkeeping, timescale
 from sahelsat.elements import TLE_MAX_CATALOG_NUMBER, ElementSet
 
 _DEG = math.pi / 180.0
@@ -101,7 +101,10 @@ def build_model(element_sets: list[ElementSet]) -> SGP4Model:
         sat.sgp4init(sgp4_api.WGS72, "i", *args)
         py_sats.append(sat)
         init_error[i] = sat.error
-        if sat.method == "d":
+        if es.station_lon_deg is not None:  # a station-kept design: at its slot, any date
+            deep[i], init_error[i] = True, 0
+            cpp[i] = stationkeeping.StationKept(es.station_lon_deg, es.epoch)
+        elif sat.method == "d":
             deep[i] = True
             if es.tle_lines:  # the reference's own reading, epoch rounding included
                 cpp[i] = sgp4_api.Satrec.twoline2rv(*es.tle_lines)

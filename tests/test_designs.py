@@ -1,5 +1,7 @@
 """Designed constellations: geometry of the pattern and behaviour under SGP4."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sgp4.earth_gravity import wgs72
@@ -102,3 +104,44 @@ def test_designs_mix_with_real_satellites():
 def test_bad_design_parameters_are_named(build, name):
     with pytest.raises(designs.DesignError, match=name.replace("[", r"\[").replace("]", r"\]")):
         build()
+
+
+def _elevation_of_geo(lat_deg, lon_deg, sat_lon_deg, radius_km=42164.17):
+    """Elevation (degrees) of a point on the equator at ``sat_lon_deg`` and ``radius_km``
+    seen from a site on the WGS-84 ellipsoid (hand geometry, geodetic up)."""
+    a, f = 6378.137, 1 / 298.257223563
+    la, lo = np.radians(lat_deg), np.radians(lon_deg)
+    n = a / np.sqrt(1 - f * (2 - f) * np.sin(la) ** 2)
+    site = np.array([n * np.cos(la) * np.cos(lo), n * np.cos(la) * np.sin(lo),
+                     n * (1 - f * (2 - f)) * np.sin(la)])  # fmt: skip
+    up = np.array([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    ls = np.radians(sat_lon_deg)
+    los = radius_km * np.array([np.cos(ls), np.sin(ls), 0.0]) - site
+    return np.degrees(np.arcsin(los @ up / np.linalg.norm(los)))
+
+
+def test_station_kept_geostationary_design_holds_its_slot_in_2026_and_2030():
+    """A design made with the default epoch (2026-05-30) stays at 3 E four years on (an
+    SGP4 set pinned to that epoch drifts about 0.7 degrees a month), so its coverage of
+    the region is the same in 2026 and 2030."""
+    from sahelsat.coverage_analysis import coverage
+
+    fleet = designs.geostationary([3.0])
+    bamako = [("Bamako", 12.65, -8.0)]
+    figures = []
+    for year in (2026, 2030):
+        start = np.datetime64(f"{year}-06-01T00:00:00")
+        times = start + np.arange(0, 86400, 3600) * np.timedelta64(1, "s")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # 2030 lies beyond the shipped IERS predictions
+            lat, lon, alt = fleet.geodetic(times)
+            _, el, _ = fleet.look_angles(bamako, times)
+            ds = coverage(fleet, "AES", 0.5, start, start + np.timedelta64(1, "D"), 1800.0,
+                          min_elevation=68.0)  # fmt: skip
+        assert np.abs(lon - 3.0).max() < 1e-6 and np.abs(lat).max() < 1e-6
+        assert np.abs(alt - 35786.0).max() < 1.0
+        assert np.abs(el - _elevation_of_geo(12.65, -8.0, 3.0)).max() < 1e-3
+        figures.append(ds["percent_covered"].values)
+    covered = np.nanmean(figures[0])
+    assert 5.0 < covered < 95.0  # a high mask: part of the region sees it, part does not
+    np.testing.assert_array_equal(figures[0], figures[1])

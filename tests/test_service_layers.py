@@ -65,10 +65,12 @@ def test_default_scenario_is_loaded_once(svc):
         headers=svc.tokens["viewer"],
     )
     assert passes.status_code == 200 and passes.json()["total"] > 0
-    # the designed satellites keep their sensors (SAR ones look right, 20-40 deg)
+    # the designed satellites keep their sensors (SAR beams look right, 20-40 deg off nadir)
     with svc.app.state.sessions() as session:
         sensors = fleet_sensors(session, seeded["fleet"])
-    assert sensors["SAHELSAT-SAR-1-1"].kind == "sar" and sensors["SAHELSAT-OPT-1-1"].swath_km == 20
+    sar, optical = sensors["SAHELSAT-SAR-1-1"], sensors["SAHELSAT-OPT-1-1"]
+    assert sar.kind == "sar" and {b.side for b in sar.beams} == {"right"}
+    assert optical.pointing == "roll" and optical.beams[0].width_km == 20
 
     # a restart, a second server, or a direct call add nothing
     again = create_app(svc.store_url, default_scenario=True)

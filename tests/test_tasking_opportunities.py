@@ -104,12 +104,19 @@ def test_fixed_swath_coverage(s2a, reference):
     sensors = {"SENTINEL-2A": SENTINEL_2}
     inside = _disc(*_offset(reference, 60.0), 20.0, "inside")
     outside = _disc(*_offset(reference, 250.0), 20.0, "outside")
-    out = find_opportunities(s2a, [inside, outside], sensors=sensors)
+    # as ours, the night pass counts (a forecast of Sentinel-2 would be by day only)
+    out = find_opportunities(s2a, [inside, outside], sensors=sensors, ours={"SENTINEL-2A"})
     assert out["request"].tolist() == ["inside"]
     assert out.iloc[0]["coverage"] == pytest.approx(1.0, abs=1e-3)
-    # a disc centred on the swath edge (145 km) is half covered
-    edge = _disc(*_offset(reference, 145.0), 20.0)
-    out = find_opportunities(s2a, [edge], sensors=sensors)
+    # a disc centred on the swath edge is half covered: the edge's line of sight is 10.3
+    # degrees off nadir (MSI field of view 20.6 degrees); on a sphere of the local radius
+    # R seen from radius r: lam = asin(r / R sin(eta)) - eta, d = R lam (about 149 km here)
+    lon0, lat0, _, r = reference
+    big_r = float(np.linalg.norm(wgs84.latlon(lat0, lon0).itrs_xyz.km))
+    eta = math.radians(10.3)
+    d_km = big_r * (math.asin(r / big_r * math.sin(eta)) - eta)
+    edge = _disc(*_offset(reference, d_km), 20.0)
+    out = find_opportunities(s2a, [edge], sensors=sensors, ours={"SENTINEL-2A"})
     assert out.iloc[0]["coverage"] == pytest.approx(0.5, abs=0.05)
 
 

@@ -126,7 +126,8 @@ def test_geojson_file_names_file_and_feature(tmp_path):
 
 def test_non_numbers_and_huge_repeats_are_refused():
     aoi = box(2.0, 13.4, 2.2, 13.6)
-    assert make_request("d", aoi, max_off_nadir_deg=None, **WINDOW).max_off_nadir_deg == 30.0
+    # no limit given: each instrument's own geometry is the limit (no one number for all)
+    assert make_request("d", aoi, **WINDOW).max_off_nadir_deg is None
     with pytest.raises(RequestError, match="max_off_nadir_deg: must be a number"):
         make_request("s", aoi, max_off_nadir_deg="steep", **WINDOW)
     with pytest.raises(RequestError, match="min_sun_elevation_deg: must be a number"):

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from sahelsat.cli.tasking import register
-from sahelsat.tasking.spot5 import Spot5FormatError, read_spot5, solve_spot5
+from sahelsat.tasking.spot5 import Spot5FormatError, check_spot5, read_spot5, solve_spot5
 
 SPOT5 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "spot5"
 KNOWN = {}
@@ -30,12 +30,13 @@ SLOW_PROVEN = ["1504"]
 MULTI_ORBIT = [("1401", 0), ("1403", 0), ("1405", 10), ("1506", 10), ("1021", 10)]
 
 
-def verify_raw(path: Path, selected: list[list[int]]) -> int:
+def verify_raw(path: Path, selected: list[list[int]], rule: str = "units") -> int:
     """Check ``selected`` against the raw file with a parser of its own; return the value.
 
     Written independently of ``sahelsat.tasking.spot5``: reads tokens, checks each photograph
     once with a value of its domain, no forbidden tuple fully taken, and the recorder
-    capacity (200 units of 451.15) on multi-orbit files.
+    capacity on multi-orbit files: 200 units of 451.15 (``rule="units"``) or the file's
+    capacity token as written (``"literal"``).
     """
     lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
     n = int(lines[0][0])
@@ -62,17 +63,20 @@ def verify_raw(path: Path, selected: list[list[int]]) -> int:
         got = [taken[p] for p in photos]
         for i in range(0, len(values), arity):
             assert values[i : i + arity] != got, f"forbidden {got} on photographs {photos}"
-    if capacity is not None:
+    if capacity is not None and rule == "units":
         units = sum(round(domain[p][v] / 451.15) for p, v in taken.items())
         assert units <= 200, f"recorder {units} units > 200"
+    if capacity is not None and rule == "literal":
+        used = sum(domain[p][v] for p, v in taken.items())
+        assert used <= capacity + 1e-6, f"recorder {used} > {capacity}"
     return sum(weight[p] for p in taken)
 
 
-def _solve_and_check(name: str, time_limit: float):
+def _solve_and_check(name: str, time_limit: float, rule: str = "units"):
     path = SPOT5 / f"{name}.spot"
-    solution = solve_spot5(read_spot5(path), time_limit=time_limit)
+    solution = solve_spot5(read_spot5(path, recorder=rule), time_limit=time_limit)
     out = solution.to_json()
-    value = verify_raw(path, out["selected"])
+    value = verify_raw(path, out["selected"], rule)
     assert value == out["value"]
     return out, int(KNOWN[f"{name}.spot"]["best_known_value"])
 
@@ -153,3 +157,52 @@ def test_cli_reports_a_bad_file(tmp_path):
     result = CliRunner().invoke(app, ["spot5", str(bad), "--format", "json"])
     assert result.exit_code == 2
     assert "bad.spot" in result.output
+
+
+def test_recorder_limit_read_both_ways():
+    units = read_spot5(SPOT5 / "1502.spot")
+    literal = read_spot5(SPOT5 / "1502.spot", recorder="literal")
+    assert (units.recorder, literal.recorder) == ("units", "literal")
+    assert literal.capacity_literal == 90000.0 and read_spot5(SPOT5 / "8.spot").recorder is None
+    # 200 units of 451.15 = 90,230: within the units reading, over the literal one
+    picked, total = [], 0
+    for p, v, u in zip(units.option_photo, units.option_value, units.option_units, strict=True):
+        if u and total + u <= 200 and int(units.photo_id[p]) not in {q for q, _ in picked}:
+            picked.append((int(units.photo_id[p]), int(v)))
+            total += int(u)
+    assert total == 200
+    recorder = [m for m in check_spot5(units, picked)[1] if m.startswith("recorder")]
+    assert recorder == []
+    recorder = [m for m in check_spot5(units, picked, recorder="literal")[1] if "recorder" in m]
+    assert recorder and "90000" in recorder[0]
+    assert check_spot5(literal, picked)[1] != []
+    with pytest.raises(ValueError, match="recorder"):
+        read_spot5(SPOT5 / "1502.spot", recorder="bits")
+
+
+def test_literal_reading_gives_a_valid_answer_and_says_so():
+    out, best = _solve_and_check("1502", time_limit=60, rule="literal")
+    assert out["recorder_rule"] == "literal"
+    assert out["value"] <= best  # one unit less room than the published reading
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "literal_best"), [("1403", 176140), ("1504", 124242)])
+def test_literal_reading_of_published_instances(name, literal_best):
+    out, best = _solve_and_check(name, time_limit=60, rule="literal")
+    assert out["value"] >= literal_best
+
+
+def test_cli_says_which_recorder_rule_it_applied():
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)
+    path = SPOT5 / "1502.spot"
+    args = ["spot5", str(path), "--time-limit", "20", "--recorder", "literal"]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["recorder_rule"] == "literal"
+    verify_raw(path, out["selected"], "literal")
+    table = CliRunner().invoke(app, args[:-2])
+    assert table.exit_code == 0 and "200 units" in table.stdout

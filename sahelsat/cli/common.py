@@ -44,15 +44,19 @@ def input_errors(source: str | None = None):
         fail(f"{source}: {exc}" if source else exc)
 
 
-def fleet(spec: str, select: str | None = None, option: str | None = None, allow_empty=False):
+def fleet(
+    spec: str, select: str | None = None, option: str | None = None, allow_empty=False,
+    epoch=None,
+):  # fmt: skip
     """The satellites named on the command line (one resolution for every command:
-    :func:`sahelsat.fleets.resolve_fleet`); skipped element-set records are listed."""
+    :func:`sahelsat.fleets.resolve_fleet`; designs generated at ``epoch``); skipped
+    element-set records are listed."""
     from sahelsat.fleets import resolve_fleet
     from sahelsat.inputs import FleetSpec
 
     with input_errors(option):
         parsed = FleetSpec.parse(spec, files=True, select=select)
-        sats = resolve_fleet(parsed, allow_empty=allow_empty)
+        sats = resolve_fleet(parsed, allow_empty=allow_empty, epoch=epoch)
     for s in sats.skipped:
         err_console.print(f"[yellow]skipped[/yellow] {s}")
     return sats

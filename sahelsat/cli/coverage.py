@@ -10,14 +10,15 @@ from rich.progress import Progress
 
 from sahelsat.cli import common
 from sahelsat.cli.common import START_HELP, err_console
-from sahelsat.inputs import FLEET_HELP, InputError, parse_duration
+from sahelsat.inputs import FLEET_HELP, InputError, parse_duration, utc_time
 
 
-def fleet_or_design(spec: str, select: str | None = None):
+def fleet_or_design(spec: str, select: str | None = None, epoch=None):
     """A catalogue name, element file, or a design ``walker[-star]:T/P/F,ALT_KM,INC_DEG``,
     ``sso:ALT_KM,LTAN_H[,N]`` or ``geo:LON[,LON...]`` (any fleet spec: one resolution for
-    every command, :func:`sahelsat.cli.common.fleet`)."""
-    return common.fleet(spec, select)
+    every command, :func:`sahelsat.cli.common.fleet`); designs are generated at ``epoch``
+    (the analysis start), so that they never go stale."""
+    return common.fleet(spec, select, epoch=epoch)
 
 
 def register(app: typer.Typer) -> None:
@@ -55,7 +56,11 @@ def register(app: typer.Typer) -> None:
         from sahelsat.coverage_analysis import AreaError, Sensor, coverage
         from sahelsat.coverage_analysis.outputs import summary, write_products
 
-        fleet = fleet_or_design(source, satellite)
+        epoch = None
+        if start is not None:
+            with common.input_errors():
+                epoch = utc_time(start, "--start")
+        fleet = fleet_or_design(source, satellite, epoch)
         span = common.window(start, duration, fleet=fleet)
         with common.input_errors():
             step_s = parse_duration(step, "--step")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +26,18 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class RecorderRule(StrEnum):
+    units = "units"
+    literal = "literal"
+
+
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    geojson = "geojson"
+
+
 def spot5(
     file: Path = typer.Argument(..., help="A SPOT5 instance file (.spot), e.g. 1504.spot."),
     time_limit: float = typer.Option(
@@ -34,20 +47,28 @@ def spot5(
     fmt: OutputFormat = typer.Option(
         OutputFormat.table,
         "--format",
-        help="'json' prints one object {instance, value, proven_optimal, seconds, selected}.",
+        help="'json' prints one object {instance, value, proven_optimal, seconds, selected}"
+        " (and recorder_rule for the multi-orbit instances).",
+    ),
+    recorder: RecorderRule = typer.Option(
+        RecorderRule.units,
+        "--recorder",
+        help="Multi-orbit recorder limit: 'units' (200 units of 451.15, which the published"
+        " values follow) or 'literal' (the file's 90000).",
     ),
 ) -> None:
     """Solve one instance of the SPOT5 photograph-scheduling benchmark (Bensana et al. 1999).
 
     Picks the photographs (and instrument: 1 front, 2 middle, 3 rear, 13 stereo) that
     maximise total weight under the instance's forbidden tuples and recorder capacity,
-    with the same CP-SAT selection core as `sahelsat plan`.
+    with the same CP-SAT selection core as `sahelsat plan`. Reports which reading of the
+    recorder limit it applied.
     """
     from sahelsat.tasking.spot5 import Spot5FormatError, read_spot5, solve_spot5
 
     err = Console(stderr=True)
     try:
-        instance = read_spot5(file)
+        instance = read_spot5(file, recorder=recorder.value)
     except Spot5FormatError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -60,8 +81,14 @@ def spot5(
         typer.echo(json.dumps(solution.to_json()))
         return
     table = Table(title=f"SPOT5 instance {instance.name}")
-    for col in ("photographs", "value", "upper bound", "proven optimal", "seconds", "taken"):
+    for col in ("photographs", "value", "upper bound", "proven optimal", "seconds", "taken",
+                "recorder rule"):  # fmt: skip
         table.add_column(col, justify="right")
+    rule = {
+        None: "none (single orbit)",
+        "units": "200 units of 451.15",
+        "literal": f"{instance.capacity_literal:g} as written",
+    }[instance.recorder]
     table.add_row(
         str(instance.n_photographs),
         str(solution.value),
@@ -69,6 +96,7 @@ def spot5(
         "yes" if solution.proven_optimal else "no",
         f"{solution.seconds:.2f}",
         str(len(solution.selected)),
+        rule,
     )
     _out().print(table)
 
@@ -98,6 +126,20 @@ FLEET_HELP = (
     "design (walker:T/P/F,ALT_KM,INC_DEG, sso:ALT_KM,LTAN_H[,N]), joined with commas: the "
     "same names as `sahelsat passes`, the service and scenario files."
 )
+OURS_HELP = (
+    "Regular expression of the satellites you operate (planned); the others are forecast"
+    " when their mission acquires systematically (Sentinel-1/2, Landsat). Default: the"
+    " satellites without a systematic mission (your own files)."
+)
+
+
+def _ours(fleet, pattern: str | None):
+    if pattern is None:
+        return None
+    try:
+        return {str(n) for n in fleet.select(pattern).names}
+    except re.error as exc:
+        raise typer.BadParameter(f"not a regular expression: {exc}", param_hint="--ours") from None
 
 
 def opportunities(
@@ -106,13 +148,19 @@ def opportunities(
     start: str = typer.Option(None, "--start", help=common.START_HELP),
     days: float = typer.Option(5.0, "--days", help="Length of the search, days."),
     limit: int = typer.Option(20, "--limit", min=1, help="Show at most this many chances."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+    fmt: TableFormat = typer.Option(
+        TableFormat.table, "--format", help="table, json, csv or geojson (strips as geometry)."
+    ),
+    ours: str = typer.Option(None, "--ours", help=OURS_HELP),
 ) -> None:
     """When is the next image of these areas? Every imaging opportunity, soonest first.
 
-    For each area and satellite: the time, the sensor (SAR or optical), the off-nadir
-    angle, the Sun's elevation and the fraction of the area the strip covers.
+    For each area, satellite and beam: the time, the sensor (SAR or optical), forecast
+    (a systematic acquisition of a satellite you do not operate) or candidate (yours, to
+    plan), the off-nadir angle, the incidence angle at the area's centre, the Sun's
+    elevation and the fraction of the area the swath covers.
     """
+    from sahelsat.tasking import outputs
     from sahelsat.tasking.opportunities import find_opportunities
 
     ships = common.fleet(fleet, option="--fleet")
@@ -120,24 +168,26 @@ def opportunities(
     reqs = _requests(aoi, t0, t1)
     err = Console(stderr=True)
     with err.status(f"searching {len(ships)} satellites x {len(reqs)} areas over {days:g} days"):
-        found = find_opportunities(ships, reqs, t0, t1)
+        found = find_opportunities(ships, reqs, t0, t1, ours=_ours(ships, ours))
     shown = found.head(limit)
-    if fmt is OutputFormat.json:
-        cols = ["request", "satellite", "sensor", "start", "end", "off_nadir_deg",
-                "look_angle_deg", "sun_elevation_deg", "coverage"]  # fmt: skip
-        rows = shown[cols].copy()
-        for c in ("start", "end"):
-            rows[c] = rows[c].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-        typer.echo(json.dumps(rows.to_dict(orient="records")))
+    if fmt is TableFormat.json:
+        typer.echo(json.dumps(outputs.opportunity_records(shown)))
+        return
+    if fmt is TableFormat.csv:
+        typer.echo(outputs.opportunities_csv(shown), nl=False)
+        return
+    if fmt is TableFormat.geojson:
+        typer.echo(json.dumps(outputs.opportunities_geojson(shown)))
         return
     table = Table(title=f"Next imaging chances ({len(found)} found, soonest first)")
-    for col in ("area", "satellite", "sensor", "start (UTC)", "s", "off-nadir", "sun", "cover"):
+    for col in ("area", "satellite", "sensor", "status", "beam", "start (UTC)", "s",
+                "off-nadir", "incidence", "sun", "cover"):  # fmt: skip
         table.add_column(col, justify="left" if col in ("area", "satellite") else "right")
     for r in shown.itertuples(index=False):
         table.add_row(
-            r.request, r.satellite, r.sensor, f"{r.start:%Y-%m-%d %H:%M:%S}",
+            r.request, r.satellite, r.sensor, r.status, r.beam, f"{r.start:%Y-%m-%d %H:%M:%S}",
             f"{(r.end - r.start) / np.timedelta64(1, 's'):.0f}", f"{r.off_nadir_deg:.1f}",
-            f"{r.sun_elevation_deg:.0f}", f"{100 * r.coverage:.0f} %",
+            f"{r.incidence_deg:.1f}", f"{r.sun_elevation_deg:.0f}", f"{100 * r.coverage:.0f} %",
         )  # fmt: skip
     _out().print(table)
     missing = sorted({r.id for r in reqs} - set(found["request"]))
@@ -156,6 +206,7 @@ def plan(
     out: Path = typer.Option(
         None, "--out", help="Folder for plan.json, CSV tables, gantt.png and strips.png."
     ),
+    ours: str = typer.Option(None, "--ours", help=OURS_HELP),
 ) -> None:
     """Plan acquisitions and downlinks: the best set of images for the areas' priorities.
 
@@ -164,7 +215,7 @@ def plan(
     (memory is freed only by a contact). Prints a summary with the optimality gap and,
     for each request not served, why (no opportunity, conflict, energy, memory, downlink).
     """
-    from sahelsat.tasking.outputs import summary_text, write_plan
+    from sahelsat.tasking.outputs import forecast_text, summary_text, write_plan
     from sahelsat.tasking.pipeline import plan_requests
 
     if method not in ("cp-sat", "greedy"):
@@ -176,13 +227,15 @@ def plan(
     with err.status(f"planning {len(reqs)} requests with {len(ships)} satellites"):
         result, opps = plan_requests(
             reqs, ships, t0, t1, min_elevation=min_elevation, time_limit=time_limit,
-            method=method,
+            method=method, ours=_ours(ships, ours),
         )  # fmt: skip
     _out().print(summary_text(result))
+    if forecasts := forecast_text(opps):
+        _out().print(forecasts)
     if out is not None:
         files = write_plan(
             result, out, strips=dict(zip(opps["opportunity"], opps["strip"], strict=True)),
-            areas={r.id: r.aoi for r in reqs},
+            areas={r.id: r.aoi for r in reqs}, opportunities=opps,
         )  # fmt: skip
         err.print("wrote " + ", ".join(str(f) for f in files))
 
@@ -199,6 +252,8 @@ def bench_spot5(
     """Solve every SPOT5 instance and print ours beside the published best value.
 
     Each answer is verified (forbidden tuples, recorder capacity) before it is reported.
+    Multi-orbit instances are solved under both readings of the recorder limit: 200 units
+    (which the published values follow) and the file's 90000 as written.
     """
     import csv
 
@@ -215,23 +270,32 @@ def bench_spot5(
         wanted = {w.strip().removesuffix(".spot") for w in only.split(",")}
         known = [k for k in known if k["file"].removesuffix(".spot") in wanted]
     table = Table(title=f"SPOT5 benchmark, {time_limit:g} s per instance")
-    for col in ("instance", "photographs", "published", "ours", "gap", "proven", "seconds"):
+    for col in ("instance", "photographs", "published", "ours", "gap", "proven", "seconds",
+                "ours, literal 90000", "proven"):  # fmt: skip
         table.add_column(col, justify="right")
     err = Console(stderr=True)
     for k in known:
-        instance = read_spot5(folder / k["file"])
-        with err.status(f"solving {k['file']}"):
-            sol = solve_spot5(instance, time_limit=time_limit)
-        value, problems = check_spot5(instance, sol.selected)
-        if problems or value != sol.value:
-            err.print(f"[red]invalid answer[/red] on {k['file']}: {problems[:3]}")
-            raise typer.Exit(1)
-        best = int(k["best_known_value"])
-        table.add_row(
-            k["instance"], str(instance.n_photographs), str(best), str(sol.value),
-            str(best - sol.value) if sol.value < best else "0",
-            "yes" if sol.proven_optimal else "no", f"{sol.seconds:.1f}",
-        )  # fmt: skip
+        cells = []
+        for rule in ("units", "literal"):
+            instance = read_spot5(folder / k["file"], recorder=rule)
+            if rule == "literal" and instance.recorder is None:
+                cells += ["–", "–"]  # single orbit: no recorder limit to read
+                continue
+            with err.status(f"solving {k['file']} ({rule})"):
+                sol = solve_spot5(instance, time_limit=time_limit)
+            value, problems = check_spot5(instance, sol.selected)
+            if problems or value != sol.value:
+                err.print(f"[red]invalid answer[/red] on {k['file']}: {problems[:3]}")
+                raise typer.Exit(1)
+            best = int(k["best_known_value"])
+            proven = "yes" if sol.proven_optimal else "no"
+            if rule == "units":
+                cells += [str(instance.n_photographs), str(best), str(sol.value),
+                          str(best - sol.value) if sol.value < best else "0", proven,
+                          f"{sol.seconds:.1f}"]  # fmt: skip
+            else:
+                cells += [str(sol.value), proven]
+        table.add_row(k["instance"], *cells)
     _out().print(table)
 
 

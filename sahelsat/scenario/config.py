@@ -71,7 +71,10 @@ _DESIGN_FIELDS = ("count", "planes", "phasing", "altitude_km", "inclination_deg"
 class Satellites(_Model):
     """One group of satellites: a catalogue (optionally a name pattern), an element file,
     or a design (the fields of :class:`sahelsat.inputs.DesignPart`). ``role``: broadband
-    (connectivity) or imaging (coverage, tasking)."""
+    (connectivity) or imaging (coverage, tasking). ``ours``: whether the region operates
+    them (their acquisitions and downlinks are planned; the others' systematic
+    acquisitions are forecast): designs by default, catalogue and file groups only when
+    set."""
 
     role: Literal["broadband", "imaging"]
     catalogue: Literal[CATALOGUE_NAMES + EO_NAMES] | None = None  # type: ignore[valid-type]
@@ -89,6 +92,12 @@ class Satellites(_Model):
     sensor: SensorKind | None = None
     swath_km: float = Field(20.0, gt=0, le=1000)
     max_off_nadir_deg: float = Field(30.0, ge=0, le=inputs.MAX_OFF_NADIR_DEG)
+    ours: bool | None = None
+
+    @property
+    def operated(self) -> bool:
+        """True when the region operates this group (``ours``, default: a design)."""
+        return self.design is not None if self.ours is None else self.ours
 
     @model_validator(mode="after")
     def _one_source(self):

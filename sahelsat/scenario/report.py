@@ -36,7 +36,8 @@ TEXT = {
         "never_covered_pct": "Area never covered in the window (%)",
         "settlements": "Settlements planned",
         "served_pct": "Population served at the target (%)",
-        "requests_served": "Imaging requests served",
+        "requests_served": "Imaging requests served by the plan",
+        "requests_forecast": "Imaging requests with a forecast image (satellites not ours)",
         "plan_value": "Plan value (optimality gap %)",
         "latency_min": "Median downlink latency (min)",
         "sec_passes": "Ground-station passes",
@@ -50,6 +51,19 @@ TEXT = {
         "count": "passes",
         "contact": "contact (min)",
         "next_image": "Next image of each request",
+        "forecast_note": "Planned: acquisitions of our satellites, downlinked to our ground "
+        "stations. Forecast: systematic acquisitions of satellites we do not operate, assumed "
+        "on every pass over the area (Sentinel-1 in IW mode over land, Sentinel-2 and Landsat "
+        "over land by day; the missions publish their real observation plans separately), "
+        "their data in the mission's public archive after its typical latency. Area covered: "
+        "the fraction of the area inside the swath, on the WGS-84 ellipsoid.",
+        "status": "planned / forecast",
+        "nothing_planned": "None of the scenario's imaging satellites is ours (a group "
+        "with ours = true): nothing is planned or downlinked; the images above are "
+        "forecasts.",
+        "beam": "beam",
+        "incidence": "incidence at the centre (°)",
+        "available": "data available (UTC)",
         "unsatisfied": "Requests not served, and why",
         "request_errors": "Requests rejected at validation",
         "none": "none",
@@ -92,7 +106,8 @@ TEXT = {
         "never_covered_pct": "Zone jamais couverte sur la période (%)",
         "settlements": "Localités étudiées",
         "served_pct": "Population desservie à l'objectif (%)",
-        "requests_served": "Demandes d'imagerie satisfaites",
+        "requests_served": "Demandes d'imagerie satisfaites par le plan",
+        "requests_forecast": "Demandes d'imagerie avec une image prévue (satellites tiers)",
         "plan_value": "Valeur du plan (écart à l'optimum %)",
         "latency_min": "Latence médiane de vidage (min)",
         "sec_passes": "Passages au-dessus des stations sol",
@@ -106,6 +121,20 @@ TEXT = {
         "count": "passages",
         "contact": "contact (min)",
         "next_image": "Prochaine image de chaque demande",
+        "forecast_note": "Planifiée : acquisition de nos satellites, vidée vers nos stations "
+        "sol. Prévision : acquisition systématique d'un satellite que nous n'opérons pas, "
+        "supposée à chaque passage au-dessus de la zone (Sentinel-1 en mode IW sur les terres, "
+        "Sentinel-2 et Landsat sur les terres de jour ; les missions publient leur plan "
+        "d'observation réel à part), données dans l'archive publique de la mission après son "
+        "délai habituel. Zone couverte : fraction de la zone dans la fauchée, sur "
+        "l'ellipsoïde WGS-84.",
+        "status": "planifiée / prévision",
+        "nothing_planned": "Aucun satellite d'imagerie du scénario n'est à nous (groupe "
+        "avec ours = true) : rien n'est planifié ni vidé ; les images ci-dessus sont des "
+        "prévisions.",
+        "beam": "faisceau",
+        "incidence": "incidence au centre (°)",
+        "available": "données disponibles (UTC)",
         "unsatisfied": "Demandes non satisfaites, et pourquoi",
         "request_errors": "Demandes rejetées à la validation",
         "none": "aucune",
@@ -149,6 +178,10 @@ VALUES = {
         "downlink": "vidage",
         "memory": "mémoire",
         "not selected": "non retenue",
+        "planned": "planifiée",
+        "forecast": "prévision",
+        "right": "droite",
+        "left": "gauche",
     },
 }
 
@@ -191,6 +224,9 @@ def key_figures(res: Results) -> dict[str, float | int | str | None]:
     if res.plan is not None:
         p = res.plan
         k["requests_served"] = f"{p.acquisitions['request'].nunique()} / {len(p.problem.requests)}"
+        opp = res.opportunities
+        forecast = opp.loc[opp["status"] == "forecast", "request"].nunique() if len(opp) else 0
+        k["requests_forecast"] = f"{forecast} / {len(p.problem.requests)}"
         k["plan_value"] = f"{p.value} ({100 * p.gap:.2f})"
         lat = p.acquisitions["latency_s"].dropna()
         k["latency_min"] = round(float(lat.median()) / 60.0, 1) if len(lat) else None
@@ -300,18 +336,23 @@ def render_html(res: Results, lang: str = "en") -> str:
         parts.append(_section(t["sec_connectivity"], missing))
 
     if res.plan is not None:
-        opp = res.opportunities
-        nxt = (
-            opp.sort_values("start").groupby("request", as_index=False).first() if len(opp) else opp
-        )
+        from sahelsat.tasking.outputs import image_schedule
+
+        nxt = image_schedule(res.plan, res.opportunities).groupby("request").head(1)
         nxt = (
             pd.DataFrame(
                 {
                     t["request"]: nxt["request"],
                     t["satellite"]: nxt["satellite"],
                     t["sensor"]: nxt["sensor"].map(lambda v: words.get(v, v)),
+                    t["status"]: nxt["status"].map(lambda v: words.get(v, v)),
+                    t["beam"]: nxt["beam"],
                     t["start"]: [_utc(x) for x in nxt["start"]],
-                    t["coverage_frac"]: nxt["coverage"].round(2),
+                    t["coverage_frac"]: nxt["coverage"].astype(float).round(2),
+                    t["incidence"]: nxt["incidence_deg"].astype(float).round(1),
+                    t["available"]: [
+                        _utc(x) if pd.notna(x) else "–" for x in nxt["data_available"]
+                    ],
                 }
             )
             if len(nxt)
@@ -324,9 +365,14 @@ def render_html(res: Results, lang: str = "en") -> str:
             _img(res, "gantt", lang, t["gantt"])
             + _img(res, "strips", lang, t["strips"])
             + f"<h3>{t['next_image']}</h3>"
-            + _table(nxt)
+            + f"<p>{t['forecast_note']}</p>"
+            + (_table(nxt) or f"<p>{t['none']}</p>")
             + f"<h3>{t['unsatisfied']}</h3>"
-            + (_table(uns) or f"<p>{t['none']}</p>")
+            + (
+                f"<p>{t['nothing_planned']}</p>"
+                if res.plan.problem.satellites.empty
+                else (_table(uns) or f"<p>{t['none']}</p>")
+            )
         )
         if res.request_errors:
             body += (

@@ -35,6 +35,7 @@ class Results:
     stations: pd.DataFrame
     imaging: object = None  # Fleet
     sensors: dict = field(default_factory=dict)  # designed satellites' Sensor by name
+    ours: set = field(default_factory=set)  # names of the imaging satellites we operate
     broadband: list = field(default_factory=list)  # comms Satellite
     notes: list[str] = field(default_factory=list)
     passes: pd.DataFrame | None = None
@@ -62,24 +63,16 @@ def utc64(t) -> np.datetime64:
 
 
 def _sensor(group: Satellites):
-    """The planning sensor of a designed imaging group (data rates and powers: assumed
-    figures of a small satellite, as for the tasking defaults)."""
-    from sahelsat.tasking.opportunities import Sensor
-
-    if group.sensor == "sar":  # right-looking, like Sentinel-1
-        return Sensor(kind="sar", swath_km=group.swath_km, steerable=True,
-                      min_off_nadir_deg=min(20.0, group.max_off_nadir_deg),
-                      max_off_nadir_deg=group.max_off_nadir_deg, side="right",
-                      data_rate_mbps=600.0, power_w=1500.0)  # fmt: skip
-    return Sensor(kind="optical", swath_km=group.swath_km, steerable=True,
-                  min_off_nadir_deg=0.0, max_off_nadir_deg=group.max_off_nadir_deg,
-                  data_rate_mbps=450.0, power_w=120.0, stereo=True)  # fmt: skip
+    """The sensor of a designed imaging group (:func:`sahelsat.designs.imaging_sensor`)."""
+    altitude = 35786.0 if group.design == "geostationary" else group.altitude_km
+    return designs.imaging_sensor(group.sensor, altitude, group.swath_km, group.max_off_nadir_deg)
 
 
-def imaging_fleet(scenario: Scenario, notes: list[str]):
-    """The imaging satellites as one Fleet, and the sensors of designed ones by name. Each
-    group resolves through :func:`sahelsat.fleets.resolve_part`, as the command line's and
-    the service's fleets do."""
+def imaging_fleet(scenario: Scenario, notes: list[str], ours: set | None = None):
+    """The imaging satellites as one Fleet, and the sensors of designed ones by name; the
+    names of the satellites we operate are added to ``ours`` when given. Each group
+    resolves through :func:`sahelsat.fleets.resolve_part`, as the command line's and the
+    service's fleets do."""
     from sahelsat.fleet import Fleet
     from sahelsat.fleets import resolve_part
 
@@ -97,6 +90,8 @@ def imaging_fleet(scenario: Scenario, notes: list[str]):
             part = part.select(g.select)
         if g.design:
             sensors.update({str(n): _sensor(g) for n in part.names})
+        if ours is not None and g.operated:
+            ours.update(str(n) for n in part.names)
         fleet = fleet + part
     return fleet, sensors
 
@@ -219,14 +214,14 @@ def step_tasking(res: Results) -> None:
         stations=res.stations,
         satellites=sats,
         sensors=res.sensors,
+        ours=res.ours,
         min_elevation=im.station_min_elevation_deg,
         time_limit=im.time_limit_s,
     )
     folder = res.out / "tasking"
     strips = dict(zip(res.opportunities["opportunity"], res.opportunities["strip"], strict=True))
     areas = {r.id: r.aoi for r in requests}
-    outputs.write_plan(res.plan, folder, strips, areas, LANGUAGES)
-    res.opportunities.drop(columns=["strip"]).to_csv(folder / "opportunities.csv", index=False)
+    outputs.write_plan(res.plan, folder, strips, areas, LANGUAGES, res.opportunities)
     for name in ("gantt", "strips"):
         res.figures[name] = {g: lang_path(folder / f"{name}.png", g) for g in LANGUAGES}
 
@@ -252,7 +247,7 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
     res = Results(scenario, out, stations)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # e.g. stale element sets: noted in the report
-        res.imaging, res.sensors = imaging_fleet(scenario, res.notes)
+        res.imaging, res.sensors = imaging_fleet(scenario, res.notes, res.ours)
         for k, (name, step) in enumerate(STEPS):
             if progress:
                 progress(name, k, len(STEPS))

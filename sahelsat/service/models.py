@@ -79,7 +79,11 @@ class RequestIn(Input):
     priority: Priority = Field(3.0, description="weight in a plan: 1 (routine) to 5 (emergency)"
                                " is customary; any number in (0, 1000]")  # fmt: skip
     sensor: RequestSensor = "any"
-    max_off_nadir_deg: OffNadirLimit = Field(30.0, description="largest off-nadir angle, deg")
+    max_off_nadir_deg: OffNadirLimit = Field(
+        60.0,
+        description="largest off-nadir angle, deg; the default (60) leaves each instrument's "
+        "own beams and roll range as the limit",
+    )
     min_sun_elevation_deg: float | None = Field(
         None, ge=-90, le=90, description="optical only: lowest Sun elevation at the area"
     )

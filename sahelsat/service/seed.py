@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from sahelsat.inputs import geodesic_area_km2, naive_utc
+from sahelsat.inputs import MAX_OFF_NADIR_DEG, geodesic_area_km2, naive_utc
 from sahelsat.service.db import ElementSet, ImagingRequest, StoreMeta, utcnow
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def _requests(scenario) -> list[dict]:
                 "stop": naive_utc(r.window.stop),
                 "priority": r.priority,
                 "sensor": r.sensor,
-                "max_off_nadir_deg": float(r.max_off_nadir_deg),
+                "max_off_nadir_deg": r.max_off_nadir_deg or MAX_OFF_NADIR_DEG,
                 "min_sun_elevation_deg": r.min_sun_elevation_deg,
                 "status": "submitted",
                 "note": note,
@@ -120,7 +119,7 @@ def seed_default_scenario(sessions, name: str = "sahel") -> dict | None:
                 "notes": notes,
             }
             session.add(StoreMeta(key=SEED_KEY, value=json.dumps(added)))
-            sensor_table = {str(n): asdict(s) for n, s in sensors.items()}
+            sensor_table = {str(n): s.model_dump(mode="json") for n, s in sensors.items()}
             session.add(
                 StoreMeta(key=SENSORS_KEY.format(fleet=key), value=json.dumps(sensor_table))
             )
@@ -142,6 +141,6 @@ def fleet_sensors(session, key: str) -> dict | None:
     row = session.get(StoreMeta, SENSORS_KEY.format(fleet=key))
     if row is None:
         return None
-    from sahelsat.tasking.opportunities import Sensor
+    from sahelsat.sensors import Sensor
 
-    return {name: Sensor(**fields) for name, fields in json.loads(row.value).items()}
+    return {name: Sensor.model_validate(fields) for name, fields in json.loads(row.value).items()}

@@ -2,11 +2,13 @@
 plans, emergency re-plans, and the SPOT5 benchmark on the same scheduling core.
 
 Modules, one topic each: ``requests`` (validated imaging requests), ``opportunities``
-(strips from real orbits), ``downlink`` (contacts from passes, satellite figures),
-``problem`` (validated planning tables), ``selection`` (the CP-SAT selection core),
-``scheduler`` (acquisition + downlink planning), ``checker`` (independent plan checker),
-``replan`` (emergency insertion), ``spot5`` (benchmark adapter), ``outputs`` (JSON, CSV,
-Gantt, strip map, summary), ``pipeline`` (requests to plan).
+(swaths fixed to real tracks: candidates of ours, forecasts of the others), ``pieces``
+(areas cut by their strips, for valuing coverage), ``downlink`` (contacts from passes,
+satellite figures), ``problem`` (validated planning tables), ``selection`` (the CP-SAT
+selection core), ``scheduler`` (acquisition + downlink planning), ``checker``
+(independent plan checker), ``replan`` (emergency insertion), ``spot5`` (benchmark
+adapter), ``outputs`` (JSON, CSV, GeoJSON, Gantt, strip map, summary), ``pipeline``
+(requests to plan and forecasts).
 
 The main entry points are re-exported here, imported on first use (OR-Tools is heavy).
 """

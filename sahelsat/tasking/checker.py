@@ -33,7 +33,8 @@ def check_plan(
 ) -> list[Violation]:
     """Every violation of ``acquisitions`` (columns ``opportunity`` and ``contact``, the
     contact id or empty/None when not downlinked) against ``problem``. ``value``: the total
-    the planner claims, checked when given. Returns [] for a valid plan."""
+    the planner claims, checked when given (a request valued by coverage counts each piece
+    of its area once, when a taken acquisition covers it). Returns [] for a valid plan."""
     out: list[Violation] = []
     opp = {r.opportunity: r for r in problem.opportunities.itertuples(index=False)}
     con = {r.contact: r for r in problem.contacts.itertuples(index=False)}
@@ -52,11 +53,13 @@ def check_plan(
         c = None if c is None or (isinstance(c, float) and np.isnan(c)) or c == "" else str(c)
         rows.append((o, c))
 
+    # requests listed in the pieces are valued by coverage: several strips may serve them
+    by_coverage = set(problem.pieces["request"].astype(str))
     served = defaultdict(list)
     for o, _ in rows:
         served[o.request].append(o.opportunity)
     for req, ids in served.items():
-        if len(ids) > 1:
+        if len(ids) > 1 and req not in by_coverage:
             out.append(Violation("request", f"request {req!r} acquired {len(ids)} times: {ids}"))
 
     by_sat = defaultdict(list)
@@ -162,7 +165,15 @@ def check_plan(
             )
 
     if value is not None:
-        total = int(sum(o.value for o, _ in rows))
+        # each acquisition counts its own value, except for requests valued by coverage:
+        # there each piece of the area counts once if any acquisition taken covers it
+        total = int(sum(o.value for o, _ in rows if o.request not in by_coverage))
+        taken = {o.opportunity for o, _ in rows}
+        pieces: dict[str, int] = {}
+        for p in problem.pieces.itertuples(index=False):
+            if p.opportunity in taken:
+                pieces[p.piece] = int(p.value)
+        total += sum(pieces.values())
         if total != int(value):
             out.append(Violation("value", f"claimed value {value} != {total} from the plan"))
     return out

@@ -1,19 +1,77 @@
-"""Plans out: JSON and CSV tables, a Gantt chart, a map of the planned strips, a summary."""
+"""Plans and opportunities out: JSON, CSV and GeoJSON tables, a Gantt chart, a map of the
+planned strips, a summary. An empty table is an answer: every format writes it."""
 
 from __future__ import annotations
 
+import io
 import json
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import mapping
 
 from sahelsat.i18n import figure_text, lang_path
-from sahelsat.tasking.scheduler import Plan
+
+if TYPE_CHECKING:
+    from sahelsat.tasking.scheduler import Plan
+
+#: The opportunity columns written out (the strip travels as GeoJSON geometry).
+OPPORTUNITY_FIELDS = [
+    "opportunity", "request", "satellite", "sensor", "status", "beam", "look_side", "start",
+    "end", "closest_approach", "off_nadir_deg", "look_angle_deg", "incidence_deg",
+    "incidence_min_deg", "incidence_max_deg", "sun_elevation_deg", "coverage", "value",
+    "volume_gbit", "energy_wh", "max_off_nadir_deg", "limited_by", "data_available",
+]  # fmt: skip
+_TIMES = ("start", "end", "closest_approach", "data_available")
 
 
 def _iso(t) -> str | None:
     return None if pd.isna(t) else pd.Timestamp(t).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"
+
+
+def opportunity_records(table: pd.DataFrame) -> list[dict]:
+    """Opportunities as JSON-ready records (``OPPORTUNITY_FIELDS``; UTC ISO-8601 times,
+    null for what does not apply); [] for an empty table."""
+    out = []
+    for row in table.to_dict(orient="records"):
+        rec = {}
+        for c in OPPORTUNITY_FIELDS:
+            v = row.get(c)
+            if c in _TIMES:
+                v = _iso(v)
+            elif isinstance(v, (float, np.floating)):
+                v = None if not math.isfinite(v) else float(v)
+            elif isinstance(v, np.integer):
+                v = int(v)
+            rec[c] = v
+        out.append(rec)
+    return out
+
+
+def opportunities_csv(table: pd.DataFrame) -> str:
+    """Opportunities as CSV text (``OPPORTUNITY_FIELDS``; a header alone when empty)."""
+    cols = [c for c in OPPORTUNITY_FIELDS if c in table.columns]
+    buf = io.StringIO()
+    table.reindex(columns=cols).to_csv(buf, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    return buf.getvalue()
+
+
+def opportunities_geojson(table: pd.DataFrame) -> dict:
+    """Opportunities as a GeoJSON FeatureCollection: one feature per opportunity, its
+    strip as geometry and the record as properties (no feature when empty)."""
+    strips = table["strip"].tolist() if "strip" in table.columns else [None] * len(table)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": None if strip is None or strip.is_empty else mapping(strip),
+            "properties": rec,
+        }
+        for rec, strip in zip(opportunity_records(table), strips, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -25,6 +83,7 @@ def plan_to_dict(plan: Plan) -> dict:
                 "opportunity": row.opportunity,
                 "request": row.request,
                 "satellite": row.satellite,
+                "status": "planned",
                 "start": _iso(row.start),
                 "end": _iso(row.end),
                 "look_angle_deg": float(row.look_angle_deg),
@@ -48,6 +107,7 @@ def plan_to_dict(plan: Plan) -> dict:
         "satisfied": int(plan.acquisitions["request"].nunique()),
         "acquisitions": acq,
         "unsatisfied": plan.unsatisfied.to_dict(orient="records"),
+        "coverage": {r.request: float(r.fraction) for r in plan.coverage.itertuples()},
     }
 
 
@@ -165,13 +225,35 @@ def strip_map_png(
     return path
 
 
+def forecast_text(opportunities: pd.DataFrame) -> str:
+    """The forecast acquisitions (satellites we do not operate), one line each ("" when
+    there is none)."""
+    fc = opportunities[opportunities["status"] == "forecast"] if len(opportunities) else []
+    if not len(fc):
+        return ""
+    lines = [f"Forecast (satellites we do not operate, not planned): {len(fc)} acquisitions"]
+    for r in fc.itertuples(index=False):
+        lines.append(
+            f"  - {r.request}: {r.satellite} {r.beam} {_iso(r.start)}, {100 * r.coverage:.0f} %"
+            f" of the area, data in the archive about {_iso(r.data_available)}"
+        )
+    return "\n".join(lines)
+
+
 def write_plan(
-    plan: Plan, folder: str | Path, strips=None, areas=None, languages=("en",)
+    plan: Plan,
+    folder: str | Path,
+    strips=None,
+    areas=None,
+    languages=("en",),
+    opportunities: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``plan.json``, ``acquisitions.csv``, ``unsatisfied.csv``, ``summary.txt``,
     ``gantt.png`` and (with ``strips`` and ``areas``) ``strips.png`` into ``folder``; the
     charts once per language of ``languages`` (``gantt.fr.png``: see
-    :func:`sahelsat.i18n.lang_path`)."""
+    :func:`sahelsat.i18n.lang_path`). With ``opportunities``: also ``opportunities.csv``
+    and ``opportunities.geojson`` (candidates and forecasts), and the forecasts in the
+    summary."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out = [folder / "plan.json", folder / "acquisitions.csv", folder / "unsatisfied.csv",
@@ -179,7 +261,14 @@ def write_plan(
     out[0].write_text(json.dumps(plan_to_dict(plan), indent=1))
     plan.acquisitions.to_csv(out[1], index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
     plan.unsatisfied.to_csv(out[2], index=False)
-    out[3].write_text(summary_text(plan) + "\n")
+    summary = summary_text(plan)
+    if opportunities is not None:
+        forecasts = forecast_text(opportunities)
+        summary += "\n" + forecasts if forecasts else ""
+        out += [folder / "opportunities.csv", folder / "opportunities.geojson"]
+        out[-2].write_text(opportunities_csv(opportunities))
+        out[-1].write_text(json.dumps(opportunities_geojson(opportunities)))
+    out[3].write_text(summary + "\n")
     for lang in languages:
         out.append(gantt_png(plan, lang_path(folder / "gantt.png", lang), lang))
         if strips is not None and areas is not None:
@@ -187,3 +276,42 @@ def write_plan(
                 strip_map_png(plan, strips, areas, lang_path(folder / "strips.png", lang), lang)
             )
     return out
+
+
+def image_schedule(plan: Plan, opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Every image expected of each request, soonest first: the plan's acquisitions
+    (``status`` planned, data available at the end of their downlink) and the forecasts
+    (``status`` forecast, data available after the archive latency). Columns: request,
+    satellite, sensor, status, beam, look_side, start, coverage, incidence_deg,
+    data_available."""
+    cols = ["request", "satellite", "sensor", "status", "beam", "look_side", "start",
+            "coverage", "incidence_deg", "data_available"]  # fmt: skip
+    opp = opportunities.set_index("opportunity") if len(opportunities) else None
+    parts = []
+    acq = plan.acquisitions
+    if len(acq) and opp is not None:
+        known = opp.loc[acq["opportunity"]]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "request": acq["request"].to_numpy(),
+                    "satellite": acq["satellite"].to_numpy(),
+                    "sensor": known["sensor"].to_numpy(),
+                    "status": "planned",
+                    "beam": known["beam"].to_numpy(),
+                    "look_side": known["look_side"].to_numpy(),
+                    "start": acq["start"].to_numpy(),
+                    "coverage": known["coverage"].to_numpy(),
+                    "incidence_deg": known["incidence_deg"].to_numpy(),
+                    "data_available": pd.to_datetime(acq["downlink_end"]).to_numpy(),
+                }
+            )
+        )
+    if opp is not None:
+        fc = opportunities[opportunities["status"] == "forecast"]
+        parts.append(fc[cols])
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: [] for c in cols})
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["start", "request"]).reset_index(drop=True)

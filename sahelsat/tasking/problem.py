@@ -15,12 +15,17 @@ named by table, row and column. Conventions shared by the scheduler and the chec
   may use at most ``energy_per_orbit_wh``;
 - a contact carries at most ``downlink_rate_mbps * duration`` of data, only for data of
   acquisitions that ended before it starts, and one antenna per station tracks one
-  satellite at a time (overlapping contacts at one station exclude each other).
+  satellite at a time (overlapping contacts at one station exclude each other);
+- value: a request is served by at most one of its opportunities, worth that
+  opportunity's ``value``; unless the optional ``pieces`` table lists it: its area is then
+  split into pieces (the cells of the overlay of its strips), each worth its ``value``
+  once any taken opportunity covers it, and several of its opportunities may be taken
+  (partial strips combine; the coverage is valued by the fraction covered).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -51,6 +56,15 @@ CONTACT_COLUMNS = {
     "station": "str",
     "start": "time",
     "end": "time",
+}
+#: One row per (piece of an area, opportunity whose strip covers it); ``value`` (int) and
+#: ``fraction`` (share of the request's area, optional) repeat on the rows of a piece.
+PIECE_COLUMNS = {
+    "piece": "str",
+    "request": "str",
+    "opportunity": "str",
+    "value": "int",
+    "fraction": "float",
 }
 
 
@@ -147,8 +161,9 @@ class PlanningProblem:
     ``*_s`` arrays are seconds since ``epoch``.
 
     ``opportunities`` (n rows, ``OPPORTUNITY_COLUMNS``), ``satellites`` (one row per
-    satellite, ``SATELLITE_COLUMNS``), ``contacts`` (``CONTACT_COLUMNS``), and
-    ``requests``: every request id to report on (those without an opportunity included).
+    satellite, ``SATELLITE_COLUMNS``), ``contacts`` (``CONTACT_COLUMNS``), ``requests``:
+    every request id to report on (those without an opportunity included), ``pieces``
+    (``PIECE_COLUMNS``, possibly empty): the requests valued by covered fraction.
     """
 
     opportunities: pd.DataFrame
@@ -157,6 +172,14 @@ class PlanningProblem:
     requests: list[str]
     epoch: np.datetime64
     require_downlink: bool = True
+    pieces: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({c: [] for c in PIECE_COLUMNS})
+    )
+
+    @property
+    def coverage_requests(self) -> set[str]:
+        """Requests valued by the fraction of their area covered (listed in ``pieces``)."""
+        return set(self.pieces["request"])
 
     @property
     def start_s(self) -> np.ndarray:
@@ -174,6 +197,7 @@ def planning_problem(
     requests=None,
     require_downlink: bool = True,
     epoch=None,
+    pieces=None,
 ) -> PlanningProblem:
     """Validate the tables of a planning problem (see the module docstring).
 
@@ -181,7 +205,8 @@ def planning_problem(
     the row number). ``satellites``: ``SATELLITE_COLUMNS``. ``contacts``:
     ``CONTACT_COLUMNS`` (``contact`` optional), or None for no contact. ``requests``:
     request ids to report on (default those of the opportunities). ``require_downlink``:
-    an acquisition counts only if a contact in the horizon downlinks it.
+    an acquisition counts only if a contact in the horizon downlinks it. ``pieces``:
+    ``PIECE_COLUMNS`` (``fraction`` optional), or None: every request is served once.
     """
     opp = _validate(opportunities, OPPORTUNITY_COLUMNS, "opportunities", ("opportunity",))
     opp = _with_ids(opp, OPPORTUNITY_COLUMNS, "opportunity", "opportunities")
@@ -224,5 +249,37 @@ def planning_problem(
         non_empty = [t.min() for t in times if t.size]
         epoch = min(non_empty) if non_empty else np.datetime64("2000-01-01T00:00:00", "ns")
     return PlanningProblem(
-        opp, sat, con, requests, np.datetime64(epoch, "ns"), bool(require_downlink)
+        opp,
+        sat,
+        con,
+        requests,
+        np.datetime64(epoch, "ns"),
+        bool(require_downlink),
+        _pieces(pieces, opp),
     )
+
+
+def _pieces(pieces, opp: pd.DataFrame) -> pd.DataFrame:
+    """The validated pieces table (empty when None)."""
+    if pieces is None:
+        pieces = pd.DataFrame({c: [] for c in PIECE_COLUMNS})
+    table = _validate(pieces, PIECE_COLUMNS, "pieces", ("fraction",))
+    if "fraction" not in table.columns:
+        table["fraction"] = np.nan
+    table = table[list(PIECE_COLUMNS)]
+    owner = dict(zip(opp["opportunity"], opp["request"], strict=True))
+    _require(table, ~table["opportunity"].isin(owner), "pieces", "opportunity not in the table")
+    _require(
+        table,
+        table["opportunity"].map(owner) != table["request"],
+        "pieces",
+        "the opportunity belongs to another request",
+    )
+    _require(table, table["value"] < 0, "pieces", "value must be >= 0")
+    _require(table, (table["fraction"] < 0) | (table["fraction"] > 1), "pieces",
+             "fraction outside [0, 1]")  # fmt: skip
+    for col in ("request", "value"):
+        per_piece = table.groupby("piece")[col].transform("nunique")
+        _require(table, per_piece > 1, "pieces", f"one piece with several {col}s")
+    _require(table, table[["piece", "opportunity"]].duplicated(), "pieces", "repeated row")
+    return table.reset_index(drop=True)

@@ -74,6 +74,7 @@ def insert_emergency(
         requests=[*old.requests, requests[0]],
         require_downlink=old.require_downlink,
         epoch=old.epoch,
+        pieces=old.pieces,
     )
     ar = problem_arrays(merged)
     n_old = len(old.opportunities)
@@ -87,7 +88,7 @@ def insert_emergency(
     station_pairs = station_conflicts(ar)
     # Keep-count first, then kept value: each committed acquisition is worth W + value.
     weight = int(ar.value[committed].sum()) + 1
-    gains = np.where(committed, weight + ar.value, 0)
+    gains = np.where(committed, weight + ar.value, 0)  # own values: a proxy for coverage
     selection = SelectionProblem(
         value=gains,
         group=ar.group,
@@ -130,7 +131,7 @@ def insert_emergency(
         merged,
         ar,
         state,
-        bound=int(ar.value[state.selected].sum()),
+        bound=ar.objective(state.selected),
         proven=result.proven_optimal,
         seconds=time.perf_counter() - t0,
         method="cp-sat",

@@ -44,7 +44,8 @@ class ImagingRequest:
 
     ``aoi``: shapely (Multi)Polygon in lon/lat degrees. ``priority``: weight (> 0).
     ``start``/``end``: datetime64[ns] UTC window. ``sensor``: optical, sar or any.
-    ``max_off_nadir_deg``: in (0, 60]. ``min_sun_elevation_deg``: optical only (None for
+    ``max_off_nadir_deg``: in (0, 60], or None for what each instrument can do (its own
+    beams and roll range). ``min_sun_elevation_deg``: optical only (None for
     no limit). ``mode``: mono or stereo. ``repeat_s``: None, or the revisit period of a
     monitoring request (each period is served separately, see :func:`expand_repeats`).
     """
@@ -55,7 +56,7 @@ class ImagingRequest:
     start: np.datetime64
     end: np.datetime64
     sensor: str = "any"
-    max_off_nadir_deg: float = 30.0
+    max_off_nadir_deg: float | None = None
     min_sun_elevation_deg: float | None = None
     mode: str = "mono"
     repeat_s: float | None = None
@@ -81,7 +82,7 @@ def from_input(r: inputs.ImagingRequest) -> ImagingRequest:
         r.window.start64,
         r.window.stop64,
         r.sensor,
-        float(r.max_off_nadir_deg),
+        r.max_off_nadir_deg,
         r.min_sun_elevation_deg,
         r.mode,
         None if r.repeat_days is None else float(r.repeat_days) * 86400.0,
@@ -100,7 +101,7 @@ def make_request(
     end,
     priority: float = 1.0,
     sensor: str = "any",
-    max_off_nadir_deg: float = 30.0,
+    max_off_nadir_deg: float | None = None,
     min_sun_elevation_deg: float | None = None,
     mode: str = "mono",
     repeat_days: float | None = None,
@@ -122,7 +123,7 @@ def make_request(
         "window": {"start": start, "stop": end},
         "priority": priority,
         "sensor": "any" if sensor is None else _lower(sensor),
-        "max_off_nadir_deg": 30.0 if max_off_nadir_deg is None else max_off_nadir_deg,
+        "max_off_nadir_deg": max_off_nadir_deg,
         "min_sun_elevation_deg": min_sun_elevation_deg,
         "mode": _lower(mode),
         "repeat_days": repeat_days,

@@ -4,7 +4,9 @@
 :class:`~sahelsat.tasking.problem.PlanningProblem` with OR-Tools CP-SAT, on the shared
 selection core (:mod:`sahelsat.tasking.selection`):
 
-- one option per opportunity, at most one per request (group);
+- one option per opportunity, at most one per request (group), except for requests
+  valued by coverage (the problem's ``pieces``): several of their opportunities may be
+  taken, and each piece of their area counts once when any taken strip covers it;
 - a clause for each pair of opportunities of one satellite that overlap or leave too
   little time for the manoeuvre between them (agility model in ``problem``);
 - a knapsack row per satellite and orbit for energy;
@@ -23,7 +25,7 @@ Volumes are counted in whole Mbit and energies in whole mWh, rounded against the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,10 +44,13 @@ MAX_CONTACTS_PER_ACQUISITION = 8
 class Arrays:
     """The problem as arrays. Opportunities (n): ``sat`` satellite index, ``start``,
     ``end`` (s since epoch), ``look`` (deg), ``value``, ``volume`` (Mbit, rounded up),
-    ``energy`` (mWh, rounded up), ``group`` (request index). Satellites (S): ``memory``
-    (Mbit, rounded down), ``rate`` (deg/s), ``settle`` (s), ``period`` (s), ``budget``
-    (mWh). Contacts (K): ``c_sat``, ``c_station`` (index), ``c_start``, ``c_end``,
-    ``c_capacity`` (Mbit, rounded down). ``after[a]``: contact indices usable by ``a``.
+    ``energy`` (mWh, rounded up), ``request`` (request index), ``group`` (the request
+    index, or a label of its own for an opportunity of a request valued by coverage),
+    ``own`` (value counted per opportunity: ``value``, 0 for those valued by coverage).
+    Satellites (S): ``memory`` (Mbit, rounded down), ``rate`` (deg/s), ``settle`` (s),
+    ``period`` (s), ``budget`` (mWh). Contacts (K): ``c_sat``, ``c_station`` (index),
+    ``c_start``, ``c_end``, ``c_capacity`` (Mbit, rounded down). ``after[a]``: contact
+    indices usable by ``a``. ``pieces``: ``(value, opportunity indices)`` per piece.
     """
 
     sat: np.ndarray
@@ -67,6 +72,16 @@ class Arrays:
     c_end: np.ndarray
     c_capacity: np.ndarray
     after: list[np.ndarray]
+    request: np.ndarray
+    own: np.ndarray
+    pieces: list[tuple[int, np.ndarray]]
+
+    def objective(self, selected: np.ndarray) -> int:
+        """Plan value of the boolean (n,) ``selected``: the opportunities' own values plus
+        the pieces of areas they cover."""
+        selected = np.asarray(selected, dtype=bool)
+        covered = sum(v for v, o in self.pieces if selected[o].any())
+        return int(self.own[selected].sum()) + int(covered)
 
 
 def problem_arrays(problem: PlanningProblem) -> Arrays:
@@ -87,15 +102,23 @@ def problem_arrays(problem: PlanningProblem) -> Arrays:
     for s, e in zip(sat.tolist(), end.tolist(), strict=True):
         ok = order[(c_sat[order] == s) & (c_start[order] >= e - 1e-6)]
         after.append(ok[:MAX_CONTACTS_PER_ACQUISITION])
+    request = opp["request"].map(req_index).to_numpy(dtype=np.int64)
+    value = opp["value"].to_numpy(dtype=np.int64)
+    by_coverage = opp["request"].isin(problem.coverage_requests).to_numpy()
+    index = {o: i for i, o in enumerate(opp["opportunity"])}
+    pieces = [
+        (int(rows["value"].iat[0]), rows["opportunity"].map(index).to_numpy(dtype=np.int64))
+        for _, rows in problem.pieces.groupby("piece", sort=True)
+    ]
     return Arrays(
         sat=sat,
         start=seconds_since(opp["start"].to_numpy(), problem.epoch),
         end=end,
         look=opp["look_angle_deg"].to_numpy(dtype=float),
-        value=opp["value"].to_numpy(dtype=np.int64),
+        value=value,
         volume=np.ceil(opp["volume_gbit"].to_numpy(dtype=float) * 1000 - 1e-6).astype(np.int64),
         energy=np.ceil(opp["energy_wh"].to_numpy(dtype=float) * 1000 - 1e-6).astype(np.int64),
-        group=opp["request"].map(req_index).to_numpy(dtype=np.int64),
+        group=np.where(by_coverage, len(req_index) + np.arange(len(opp)), request),
         memory=np.floor(sats["memory_gbit"].to_numpy(dtype=float) * 1000 + 1e-6).astype(np.int64),
         rate=sats["slew_rate_deg_s"].to_numpy(dtype=float),
         settle=sats["settle_s"].to_numpy(dtype=float),
@@ -109,6 +132,9 @@ def problem_arrays(problem: PlanningProblem) -> Arrays:
         c_end=c_end,
         c_capacity=c_capacity,
         after=after,
+        request=request,
+        own=np.where(by_coverage, 0, value),
+        pieces=pieces,
     )
 
 
@@ -184,6 +210,16 @@ class _GreedyState:
         self.groups: set[int] = set()
         self.energy: dict[tuple[int, int], int] = {}
         self.orbit = np.floor(ar.start / ar.period[ar.sat]).astype(np.int64)
+        self.pieces_of: list[list[int]] = [[] for _ in range(n)]
+        for k, (_, options) in enumerate(ar.pieces):
+            for a in options.tolist():
+                self.pieces_of[a].append(k)
+        self.covered: set[int] = set()
+
+    def gain(self, a: int) -> int:
+        """What taking ``a`` adds to the plan's value now."""
+        extra = sum(self.ar.pieces[k][0] for k in self.pieces_of[a] if k not in self.covered)
+        return int(self.ar.own[a]) + int(extra)
 
     def memory_ok(self, s: int, extra: tuple[int, int] | None) -> bool:
         ar = self.ar
@@ -234,6 +270,7 @@ class _GreedyState:
         self.selected[a] = True
         self.contact_of[a] = k
         self.groups.add(int(ar.group[a]))
+        self.covered.update(self.pieces_of[a])
         key = (int(ar.sat[a]), int(self.orbit[a]))
         self.energy[key] = self.energy.get(key, 0) + int(ar.energy[a])
         if k >= 0:
@@ -258,12 +295,30 @@ def greedy_plan(
         np.flatnonzero(~first)[np.lexsort((ar.start[~first], -ar.value[~first]))],
     ]
     for a in order.tolist():
-        if ar.value[a] <= 0 and not first[a]:
+        if state.gain(a) <= 0 and not first[a]:
             continue
         reason, k = state.why_not(a)
         if reason is None:
             state.add(a, k)
     return state
+
+
+def prune(ar: Arrays, state: _GreedyState, conflicts, station_pairs, require_downlink):
+    """The plan of ``state`` without the acquisitions that add nothing to its value (a
+    strip over pieces that other taken strips cover already); dropping an acquisition
+    never breaks a rule, so the result stays feasible."""
+    keep = state.selected.copy()
+    value = ar.objective(keep)
+    for a in np.flatnonzero(keep)[np.argsort(ar.value[keep], kind="stable")].tolist():
+        keep[a] = False
+        if ar.objective(keep) < value:
+            keep[a] = True
+    if keep.sum() == state.selected.sum():
+        return state
+    out = _GreedyState(ar, conflicts, station_pairs, require_downlink)
+    for a in np.flatnonzero(keep).tolist():
+        out.add(a, int(state.contact_of[a]))
+    return out
 
 
 def downlink_extension(ar: Arrays, station_pairs: np.ndarray, require_downlink: bool):
@@ -323,7 +378,8 @@ class Plan:
     ``request, reason, detail`` for each request not served (reason: no opportunity,
     conflict, energy, memory, downlink, or not selected). ``value``, ``bound`` (best proven
     upper bound), ``gap`` (relative), ``proven_optimal``, ``seconds``, ``method``
-    (``cp-sat`` or ``greedy``).
+    (``cp-sat`` or ``greedy``). ``coverage``: ``request, fraction`` covered by the plan,
+    for the requests valued by coverage whose pieces give their fractions.
     """
 
     problem: PlanningProblem
@@ -335,6 +391,9 @@ class Plan:
     proven_optimal: bool
     seconds: float
     method: str
+    coverage: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["request", "fraction"])
+    )
 
     @property
     def selected(self) -> np.ndarray:
@@ -352,15 +411,15 @@ def explain_unsatisfied(problem: PlanningProblem, ar: Arrays, state: _GreedyStat
     Each of its opportunities is tried against the plan; the reason reported is that of
     the opportunity that got furthest (conflict, then energy, downlink, memory)."""
     opp = problem.opportunities
-    served = set(ar.group[state.selected].tolist())
+    served = set(ar.request[state.selected].tolist())
     rank = {"conflict": 0, "energy": 1, "downlink": 2, "memory": 3, None: 4}
     rows = []
     for r, req in enumerate(problem.requests):
         if r in served:
             continue
-        mine = np.flatnonzero(ar.group == r)
+        mine = np.flatnonzero(ar.request == r)
         if not mine.size:
-            rows.append((req, "no opportunity", "no opportunity meets the request's needs"))
+            rows.append((req, "no opportunity", "no opportunity of our satellites meets its needs"))
             continue
         best = None
         for a in mine.tolist():
@@ -414,8 +473,19 @@ def build_plan(
         acq["downlink_end"] = pd.Series(np.full(idx.size, np.datetime64("NaT"), "datetime64[ns]"))
         acq["latency_s"] = np.nan
     acq = acq.sort_values(["satellite", "start"]).reset_index(drop=True)
-    value = int(ar.value[idx].sum())
+    value = ar.objective(state.selected)
     bound = max(int(bound), value)
+    pieces = problem.pieces
+    taken = pieces["opportunity"].isin(set(opp["opportunity"].iloc[idx]))
+    covered = pieces[taken].drop_duplicates("piece").groupby("request")["fraction"].sum()
+    coverage = pd.DataFrame(
+        {
+            "request": sorted(problem.coverage_requests),
+            "fraction": [
+                round(float(covered.get(r, 0.0)), 4) for r in sorted(problem.coverage_requests)
+            ],
+        }  # fmt: skip
+    )
     return Plan(
         problem=problem,
         acquisitions=acq,
@@ -426,6 +496,7 @@ def build_plan(
         proven_optimal=bool(proven),
         seconds=float(seconds),
         method=method,
+        coverage=coverage,
     )
 
 
@@ -454,7 +525,7 @@ def plan_acquisitions(
         return build_plan(
             problem,
             ar,
-            greedy,
+            prune(ar, greedy, conflicts, station_pairs, problem.require_downlink),
             bound=upper,
             proven=False,
             seconds=time.perf_counter() - t0,
@@ -463,10 +534,11 @@ def plan_acquisitions(
     if method != "cp-sat":
         raise ValueError(f"method must be 'cp-sat' or 'greedy', not {method!r}")
     selection = SelectionProblem(
-        value=ar.value,
+        value=ar.own,
         group=ar.group,
         conflicts=[conflicts] if conflicts.size else [],
         knapsacks=energy_knapsacks(ar),
+        pieces=ar.pieces,
     )
 
     def complete(sel: np.ndarray) -> np.ndarray:
@@ -484,9 +556,9 @@ def plan_acquisitions(
         start=greedy.selected,
         complete=complete,
     )
-    if result.solver is None or result.value <= int(ar.value[greedy.selected].sum()):
+    if result.solver is None or result.value <= ar.objective(greedy.selected):
         state = greedy
-        proven = result.proven_optimal and result.value == int(ar.value[greedy.selected].sum())
+        proven = result.proven_optimal and result.value == ar.objective(greedy.selected)
         used = "greedy" if result.solver is None else "cp-sat"
     else:
         state = _GreedyState(ar, conflicts, station_pairs, problem.require_downlink)
@@ -495,6 +567,7 @@ def plan_acquisitions(
             k = next((k for k in ar.after[a].tolist() if result.solver.BooleanValue(y[a, k])), -1)
             state.add(a, k)
         proven, used = result.proven_optimal, "cp-sat"
+    state = prune(ar, state, conflicts, station_pairs, problem.require_downlink)
     bound = result.bound if result.solver is not None else upper
     return build_plan(
         problem,
@@ -508,7 +581,8 @@ def plan_acquisitions(
 
 
 def _group_upper_bound(ar: Arrays) -> int:
-    """Sum over requests of their best opportunity value: a trivial upper bound."""
+    """Sum over requests of their best opportunity value, and every piece of the areas
+    valued by coverage: a trivial upper bound."""
     best = np.zeros(int(ar.group.max()) + 1 if ar.group.size else 0, dtype=np.int64)
-    np.maximum.at(best, ar.group, ar.value)
-    return int(best.sum())
+    np.maximum.at(best, ar.group, ar.own)
+    return int(best.sum()) + sum(v for v, _ in ar.pieces)

@@ -9,6 +9,10 @@ each with an integer ``value``, under three kinds of constraints:
   overlap in time or leave too little time to slew);
 - knapsacks: linear rows ``sum(weight[i] * x[i]) <= capacity`` (recorder, energy per orbit).
 
+Besides the options' own values, ``pieces`` add value shared between options: a piece
+(a part of an area) is worth its value once, when any of its options is selected, so
+that several partial strips of one area combine into the fraction they cover together.
+
 :func:`build_model` turns it into an OR-Tools CP-SAT model (callers may add variables and
 constraints of their own, e.g. downlink), :func:`solve_model` solves it under a time limit
 and reports the optimality gap, and :func:`greedy_selection` builds a fast feasible
@@ -31,13 +35,15 @@ class SelectionProblem:
     ``value``: (n,) int64, gain of each option. ``group``: (n,) int64, group label of each
     option (at most one option per label). ``conflicts``: list of int arrays of shape
     (m, k), each row ``k`` option indices that must not all be selected. ``knapsacks``:
-    list of ``(weight (n,) int64, capacity int)``.
+    list of ``(weight (n,) int64, capacity int)``. ``pieces``: list of ``(value int,
+    options (k,) int64)``: worth ``value`` once when any of ``options`` is selected.
     """
 
     value: np.ndarray
     group: np.ndarray
     conflicts: list[np.ndarray] = field(default_factory=list)
     knapsacks: list[tuple[np.ndarray, int]] = field(default_factory=list)
+    pieces: list[tuple[int, np.ndarray]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.value = np.asarray(self.value, dtype=np.int64)
@@ -53,10 +59,21 @@ class SelectionProblem:
         for w, _ in self.knapsacks:
             if w.shape != (n,):
                 raise ValueError(f"a knapsack weight row must have shape ({n},)")
+        self.pieces = [(int(v), np.asarray(o, dtype=np.int64).ravel()) for v, o in self.pieces]
+        for v, o in self.pieces:
+            if v < 0 or not o.size or o.min() < 0 or o.max() >= n:
+                raise ValueError("a piece needs a value >= 0 and option indices in [0, n)")
 
     @property
     def size(self) -> int:
         return int(self.value.size)
+
+    def objective(self, selected: np.ndarray) -> int:
+        """Total value of the boolean (n,) ``selected``: options' values plus each piece
+        covered by at least one selected option."""
+        selected = np.asarray(selected, dtype=bool)
+        covered = sum(v for v, o in self.pieces if selected[o].any())
+        return int(self.value[selected].sum()) + int(covered)
 
     def is_feasible(self, selected: np.ndarray) -> bool:
         """True when the boolean (n,) ``selected`` meets groups, conflicts and knapsacks."""
@@ -156,7 +173,13 @@ def build_model(problem: SelectionProblem) -> tuple[cp_model.CpModel, list]:
         nz = np.flatnonzero(w)
         if nz.size and int(w[nz].clip(min=0).sum()) > cap:
             model.Add(sum(int(w[i]) * x[i] for i in nz) <= cap)
-    model.Maximize(sum(int(problem.value[i]) * x[i] for i in np.flatnonzero(problem.value)))
+    objective = [int(problem.value[i]) * x[i] for i in np.flatnonzero(problem.value)]
+    for k, (v, options) in enumerate(problem.pieces):
+        if v:
+            z = model.NewBoolVar(f"piece{k}")  # covered: at least one of its options taken
+            model.Add(z <= sum(x[i] for i in options.tolist()))
+            objective.append(v * z)
+    model.Maximize(sum(objective))
     return model, x
 
 
@@ -227,7 +250,10 @@ def greedy_selection(
         load = np.ones(n)
         for w, cap in problem.knapsacks:
             load += w.clip(min=0) / max(cap, 1) * 100.0
-        order = np.lexsort((np.arange(n), -problem.value / load))
+        worth = problem.value.astype(float)
+        for v, options in problem.pieces:
+            worth[options] += v
+        order = np.lexsort((np.arange(n), -worth / load))
     # For each option, the conflict rows it appears in.
     rows_of: list[list[np.ndarray]] = [[] for _ in range(n)]
     for c in problem.conflicts:
@@ -236,8 +262,19 @@ def greedy_selection(
                 rows_of[i].append(row)
     used_groups = set(problem.group[selected].tolist())
     loads = [int(w[selected].sum()) for w, _ in problem.knapsacks]
+    pieces_of: list[list[int]] = [[] for _ in range(n)]
+    for k, (_, options) in enumerate(problem.pieces):
+        for i in options.tolist():
+            pieces_of[i].append(k)
+    covered = {k for k, (_, o) in enumerate(problem.pieces) if selected[o].any()}
+
+    def gain(i: int) -> int:
+        return int(problem.value[i]) + sum(
+            problem.pieces[k][0] for k in pieces_of[i] if k not in covered
+        )
+
     for i in np.asarray(order).tolist():
-        if selected[i] or problem.value[i] <= 0 or problem.group[i] in used_groups:
+        if selected[i] or gain(i) <= 0 or problem.group[i] in used_groups:
             continue
         if any(loads[k] + w[i] > cap for k, (w, cap) in enumerate(problem.knapsacks)):
             continue
@@ -246,6 +283,7 @@ def greedy_selection(
             selected[i] = False
             continue
         used_groups.add(int(problem.group[i]))
+        covered.update(pieces_of[i])
         for k, (w, _) in enumerate(problem.knapsacks):
             loads[k] += int(w[i])
     return selected
@@ -314,7 +352,8 @@ def solve_selection(
             if extend is None
             else (lambda sel: sel)
         )
-    tiers = value_tiers(problem.value, problem.group)
+    # tiers compare options' own values; shared piece values do not split into tiers
+    tiers = [] if problem.pieces else value_tiers(problem.value, problem.group)
     floors: list[tuple[np.ndarray, int]] = []  # (scaled upper-tier values, value reached)
     hint = greedy
     upper_bound = None
@@ -381,6 +420,8 @@ def solve_selection(
     )
     result.seconds = time.perf_counter() - t0
     result.solver, result.extension = solver, extension
+    if solver is None and problem.pieces:  # the fallback's value, its pieces included
+        result.value = result.bound = problem.objective(result.selected)
     if tiers and not stages_proven:
         result.proven_optimal = False
         result.bound = max(result.value, upper_bound)

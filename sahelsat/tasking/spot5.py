@@ -7,12 +7,18 @@ clause, the recorder capacity a knapsack row. :func:`check_spot5` verifies a sel
 
 Format quirks (see ``shared/data/spot5/README.md``): some files carry extra integers after a
 photograph's domain (ignored); multi-orbit files end with a one-token capacity line that
-is counted among the constraint lines; consumptions are multiples of about 451.15, and
-the published values follow ``sum(round(consumption / 451.15)) <= 200`` units.
+is counted among the constraint lines; consumptions are multiples of about 451.15.
+
+The recorder limit of the multi-orbit instances has two readings, and the rule applied is
+always said (``recorder``): ``units`` (the default), ``sum(round(consumption / 451.15))
+<= 200``, which the published values follow; or ``literal``, ``sum(consumption) <=
+90000`` as the file writes it (199 units of 451.15: instance 1403's best drops from
+176,141 to 176,140, 1504's from 124,243 to 124,242).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +36,10 @@ from sahelsat.tasking.selection import (
 #: that the published values of Bensana et al. (1999) follow.
 CONSUMPTION_UNIT = 451.15
 CAPACITY_UNITS = 200
+#: Readings of the recorder limit: in units (the published values) or as written.
+RECORDER_RULES = ("units", "literal")
+#: Literal consumptions are counted in thousandths in the solver (rounded against it).
+_LITERAL_SCALE = 1000.0
 
 #: Domain values: 1 front, 2 middle, 3 rear instrument (mono), 13 front + rear (stereo).
 DOMAIN_VALUES = (1, 2, 3, 13)
@@ -48,6 +58,9 @@ class Spot5Instance:
     ``option_units`` (n,) recorder units. ``constraints``: list of ``(photos (k,),
     forbidden (t, k))`` pairs (photograph indices, forbidden value tuples).
     ``capacity_units``: recorder capacity in units, or None for single-orbit instances.
+    ``option_consumption`` (n,): the file's consumptions; ``capacity_literal``: the
+    file's capacity token; ``recorder``: the rule applied (``units`` or ``literal``), None
+    for single-orbit instances.
     """
 
     name: str
@@ -58,6 +71,9 @@ class Spot5Instance:
     option_units: np.ndarray
     constraints: list[tuple[np.ndarray, np.ndarray]]
     capacity_units: int | None
+    option_consumption: np.ndarray | None = None
+    capacity_literal: float | None = None
+    recorder: str | None = None
 
     @property
     def n_photographs(self) -> int:
@@ -81,7 +97,9 @@ class Spot5Instance:
                 by_arity.setdefault(len(row), []).append(row)
         conflicts = [np.array(rows, dtype=np.int64) for _, rows in sorted(by_arity.items())]
         knapsacks = []
-        if self.capacity_units is not None:
+        if self.recorder == "literal":
+            knapsacks.append(self._literal_knapsack())
+        elif self.capacity_units is not None:
             knapsacks.append((self.option_units, self.capacity_units))
         return SelectionProblem(
             value=self.weight[self.option_photo],
@@ -89,6 +107,22 @@ class Spot5Instance:
             conflicts=conflicts,
             knapsacks=knapsacks,
         )
+
+    def _literal_knapsack(self) -> tuple[np.ndarray, int]:
+        """The recorder row read as written. In whole units when the units decide it
+        alone: with every consumption between ``lo`` and ``hi`` per unit, ``k`` units
+        always fit when ``k * hi <= capacity`` and never when ``k * lo > capacity``; if
+        one ``k`` does both, the row is ``sum(units) <= k`` (the same selections, a much
+        tighter model). Else in thousandths, consumptions rounded up, capacity down."""
+        use, units, cap = self.option_consumption, self.option_units, float(self.capacity_literal)
+        some = units > 0
+        if some.any() and np.all(use[~some] == 0):
+            per_unit = use[some] / units[some]
+            k = int(np.floor(cap / per_unit.max()))
+            if (k + 1) * per_unit.min() > cap:
+                return units, k
+        scaled = np.ceil(use * _LITERAL_SCALE - 1e-6).astype(np.int64)
+        return scaled, int(np.floor(cap * _LITERAL_SCALE))
 
 
 def _tokens(line: str, where: str, field: str) -> list[int | float]:
@@ -104,8 +138,12 @@ def _tokens(line: str, where: str, field: str) -> list[int | float]:
     return out
 
 
-def read_spot5(path: str | Path) -> Spot5Instance:
-    """Parse the SPOT5 file ``path``. Raises :class:`Spot5FormatError` naming file and line."""
+def read_spot5(path: str | Path, recorder: str = "units") -> Spot5Instance:
+    """Parse the SPOT5 file ``path``; ``recorder``: the reading of a multi-orbit recorder
+    limit (``units`` or ``literal``, see the module text). Raises
+    :class:`Spot5FormatError` naming file and line."""
+    if recorder not in RECORDER_RULES:
+        raise ValueError(f"recorder must be one of {RECORDER_RULES}, not {recorder!r}")
     path = Path(path)
     try:
         raw = path.read_text().splitlines()
@@ -127,7 +165,7 @@ def read_spot5(path: str | Path) -> Spot5Instance:
     if len(head) != 1 or not isinstance(head[0], int) or head[0] < 0:
         raise Spot5FormatError(f"{where}: expected the number of photographs, got {head}")
     n_photos = head[0]
-    photo_id, weight, opt_photo, opt_value, opt_units = [], [], [], [], []
+    photo_id, weight, opt_photo, opt_value, opt_units, opt_use = [], [], [], [], [], []
     row_of: dict[int, int] = {}
     for p in range(n_photos):
         where, t = take(f"photograph {p} of {n_photos}")
@@ -150,16 +188,19 @@ def read_spot5(path: str | Path) -> Spot5Instance:
             opt_photo.append(p)
             opt_value.append(int(value))
             opt_units.append(round(float(consumption) / CONSUMPTION_UNIT))
+            opt_use.append(float(consumption))
     where, head = take("the number of constraints")
     if len(head) != 1 or not isinstance(head[0], int) or head[0] < 0:
         raise Spot5FormatError(f"{where}: expected the number of constraint lines, got {head}")
     n_cons = head[0]
     constraints = []
     capacity: int | None = None
+    literal: float | None = None
     for c in range(n_cons):
         where, t = take(f"constraint {c} of {n_cons}")
         if len(t) == 1 and pos == len(lines):
             capacity = CAPACITY_UNITS  # the final one-token line: the recorder capacity
+            literal = float(t[0])
             continue
         if not all(isinstance(v, int) for v in t) or len(t) < 2:
             raise Spot5FormatError(f"{where}: expected 'arity photographs forbidden-tuples'")
@@ -185,6 +226,9 @@ def read_spot5(path: str | Path) -> Spot5Instance:
         option_units=np.array(opt_units, dtype=np.int64),
         constraints=constraints,
         capacity_units=capacity,
+        option_consumption=np.array(opt_use, dtype=float),
+        capacity_literal=literal,
+        recorder=None if capacity is None else recorder,
     )
 
 
@@ -198,16 +242,21 @@ class Spot5Solution:
     proven_optimal: bool
     seconds: float
     selected: list[tuple[int, int]]
+    recorder: str | None = None
 
     def to_json(self) -> dict:
-        """The public contract: ``instance, value, proven_optimal, seconds, selected``."""
-        return {
+        """The public contract: ``instance, value, proven_optimal, seconds, selected``, and
+        ``recorder_rule`` (units or literal) for the instances with a recorder limit."""
+        out = {
             "instance": self.instance,
             "value": int(self.value),
             "proven_optimal": bool(self.proven_optimal),
             "seconds": round(float(self.seconds), 3),
             "selected": [[int(p), int(v)] for p, v in self.selected],
         }
+        if self.recorder is not None:
+            out["recorder_rule"] = self.recorder
+        return out
 
 
 def solve_spot5(
@@ -250,6 +299,7 @@ def solve_spot5(
         result.proven_optimal,
         time.perf_counter() - t0,
         pairs,
+        instance.recorder,
     )
 
 
@@ -262,9 +312,16 @@ def greedy_spot5(instance: Spot5Instance) -> list[tuple[int, int]]:
     ]
 
 
-def check_spot5(instance: Spot5Instance, selected) -> tuple[int, list[str]]:
-    """Value of ``selected`` ([(photograph_id, value), ...]) and the list of violations."""
+def check_spot5(
+    instance: Spot5Instance, selected, recorder: str | None = None
+) -> tuple[int, list[str]]:
+    """Value of ``selected`` ([(photograph_id, value), ...]) and the list of violations;
+    the recorder limit read by rule ``recorder`` (default: the instance's own rule)."""
+    rule = recorder or instance.recorder
+    if rule is not None and rule not in RECORDER_RULES:
+        raise ValueError(f"recorder must be one of {RECORDER_RULES}, not {rule!r}")
     problems: list[str] = []
+    used: list[float] = []
     row_of = {int(p): i for i, p in enumerate(instance.photo_id)}
     chosen: dict[int, int] = {}
     units = 0
@@ -281,13 +338,18 @@ def check_spot5(instance: Spot5Instance, selected) -> tuple[int, list[str]]:
             continue
         chosen[pid] = value
         units += int(instance.option_units[mask][0])
+        used.append(float(instance.option_consumption[mask][0]))
     for photos, forbidden in instance.constraints:
         ids = [int(instance.photo_id[p]) for p in photos]
         if all(i in chosen for i in ids):
             taken = tuple(chosen[i] for i in ids)
             if any(tuple(f) == taken for f in forbidden.tolist()):
                 problems.append(f"forbidden tuple {taken} on photographs {ids}")
-    if instance.capacity_units is not None and units > instance.capacity_units:
+    if instance.capacity_units is not None and rule == "units" and units > instance.capacity_units:
         problems.append(f"recorder: {units} units > capacity {instance.capacity_units}")
+    if instance.capacity_literal is not None and rule == "literal":
+        total = math.fsum(used)
+        if total > instance.capacity_literal + 1e-6:  # float noise of the file's values
+            problems.append(f"recorder: {total:.2f} > capacity {instance.capacity_literal:g}")
     value = int(sum(instance.weight[row_of[p]] for p in chosen))
     return value, problems

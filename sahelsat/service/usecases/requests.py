@@ -152,9 +152,8 @@ def _search(db, key: str, row, start: datetime, stop: datetime, min_el: float) -
         )
 
     def compute() -> dict:
-        from shapely.geometry import mapping
-
         from sahelsat.service.seed import fleet_sensors
+        from sahelsat.tasking.outputs import opportunities_geojson
 
         request = make_request(
             str(row.id),
@@ -166,6 +165,7 @@ def _search(db, key: str, row, start: datetime, stop: datetime, min_el: float) -
             max_off_nadir_deg=row.max_off_nadir_deg,
             min_sun_elevation_deg=row.min_sun_elevation_deg,
         )
+        shipped_only = all(p.kind == "catalogue" for p in spec.parts)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             table = find_opportunities(
@@ -174,24 +174,18 @@ def _search(db, key: str, row, start: datetime, stop: datetime, min_el: float) -
                 np.datetime64(start, "ns"),
                 np.datetime64(stop, "ns"),
                 sensors=fleet_sensors(db, key),
+                ours=set() if shipped_only else None,  # shipped catalogues: none is ours
             )
-        items = []
-        for o in table.itertuples():
-            items.append({
-                "satellite": o.satellite,
-                "sensor": o.sensor,
-                "start": str(np.datetime64(o.start, "s")) + "Z",
-                "end": str(np.datetime64(o.end, "s")) + "Z",
-                "look_angle_deg": float(o.look_angle_deg),
-                "off_nadir_deg": float(o.off_nadir_deg),
-                "sun_elevation_deg": float(o.sun_elevation_deg),
-                "coverage": float(o.coverage),
-                "strip": mapping(o.strip) if o.strip is not None else None,
-            })  # fmt: skip
+        items = [
+            {**f["properties"], "strip": f["geometry"]}
+            for f in opportunities_geojson(table)["features"]
+        ]
         return {
             "method": (
-                f"imaging opportunities of fleet {key!r}: each satellite's sensor strip over "
-                "the area, with swath, off-nadir, Sun and sensor limits (sahelsat.tasking)"
+                f"imaging opportunities of fleet {key!r}: each satellite's swaths over the "
+                "area, fixed to its track (beams, incidence, roll, Sun and sensor limits); "
+                "status 'forecast' for the systematic acquisitions of satellites we do not "
+                "operate, 'candidate' for ours, which a plan may take (sahelsat.tasking)"
             ),
             "items": items,
         }
