@@ -191,8 +191,7 @@ def test_zone_crossing_a_border(table):
     for code, row in result.iterrows():
         mine = exposed[exposed["code"] == code]
         expected = sum(
-            s.population * _disc_fraction(s.lon, s.lat, s.radius_m, zone)
-            for s in mine.itertuples()
+            s.population * _disc_fraction(s.lon, s.lat, s.radius_m, zone) for s in mine.itertuples()
         )
         assert row.people == pytest.approx(expected, rel=0.02, abs=2)
         assert row.settlements == len(mine) > 0
@@ -201,7 +200,7 @@ def test_zone_crossing_a_border(table):
     pts = shapely.points(table["lon"], table["lat"])
     inside = table[shapely.covers(inner, pts) & (table["population"] < 500_000)]
     got = exposed.set_index(["lon", "lat"])["fraction"]
-    assert (got.loc[list(zip(inside["lon"], inside["lat"]))] == 1.0).all()
+    assert (got.loc[list(zip(inside["lon"], inside["lat"], strict=True))] == 1.0).all()
 
 
 def test_empty_sahara_and_outside_the_countries():

@@ -191,7 +191,9 @@ def build_settlements(shared: Path):
     country_of = {f["properties"]["code"]: f["properties"]["country"] for f in regions}
     lon, lat = out["longitude_deg"].to_numpy(float), out["latitude_deg"].to_numpy(float)
     codes, pts = locate(lon, lat, units, country_of)
-    wrong = np.array([c != "" and country_of[c] != k for c, k in zip(codes, out["country"])])
+    wrong = np.array(
+        [c != "" and country_of[c] != k for c, k in zip(codes, out["country"], strict=True)]
+    )
     codes[wrong] = ""  # a region of the neighbour country: the outline decides the country
     out["region_code"] = fill_nearest(codes, pts, out["country"].to_numpy(), units, country_of)
     provinces = json.loads((DATA / "regions" / "bfa_provinces.geojson").read_text())["features"]
@@ -205,7 +207,8 @@ def build_settlements(shared: Path):
     out = out.sort_values(["country", "region_code", "osm_id"], kind="stable")
     path = DATA / "places" / "settlements.csv"
     out.to_csv(path, index=False)
-    print(f"{path.relative_to(ROOT)}: {len(out)} settlements", out.groupby("country").size().to_dict())
+    counts = out.groupby("country").size().to_dict()
+    print(f"{path.relative_to(ROOT)}: {len(out)} settlements {counts}")
 
 
 def _km(lat0, lon0, lat, lon):

@@ -38,7 +38,14 @@ def area_from_argument(area: str):
         except (OSError, json.JSONDecodeError) as err:
             raise io.ImageError(f"{path}: not a readable GeoJSON area: {err}") from err
         feats = data.get("features", [data]) if isinstance(data, dict) else []
-        geoms = [shape(f.get("geometry", f)) for f in feats]
+        geoms = []
+        for i, f in enumerate(feats if isinstance(feats, list) else []):
+            g = f.get("geometry", f) if isinstance(f, dict) else None
+            try:
+                geoms.append(shape(g))
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
+                msg = f"{path}: feature {i}: not a GeoJSON geometry ({err})"
+                raise io.ImageError(msg) from None
         if not geoms:
             raise io.ImageError(f"{path}: the GeoJSON holds no geometry")
         return unary_union(geoms)
@@ -151,16 +158,72 @@ def run_flood(
         labels=("dry", "flood" if baseline else "water"),
         outlines=outlines,
     )
-    progress("impact per country and settlements")
+    progress("people affected per region (population base)")
+    exposed = impact.mask_exposure(flood_mask, ref, None, buffer_m)
+    by_region, affected = impact.region_impact(flood_mask, ref, levels, buffer_m, exposed)
+    written.update(products.write_impact(out, by_region, affected))
+    written["impact_map"] = products.impact_map(
+        out / "impact_map.png",
+        by_region,
+        affected,
+        polys,
+        f"{'Flood' if baseline else 'Water'}: {Path(image).name}",
+    )
     regions = dict(outlines)
     if region is not None and area not in regions:
         regions = {str(area): region, **regions}
     table, near = impact.impact_table(
-        flood_mask, ref, regions, places.towns(), buffer_m=buffer_m, levels=levels
+        flood_mask, ref, regions, None, buffer_m=buffer_m, levels=levels, exposed=exposed
     )
     written["impact_csv"], written["impact_json"] = products.write_table(out / "impact", table)
     near.to_csv(out / "settlements.csv", index=False)
     written["settlements"] = out / "settlements.csv"
+    written["manifest"] = products.write_manifest(out, written, {"method": method})
+    return written
+
+
+def run_zone(
+    zone: str | Path,
+    out: Path,
+    buffer_m: float = impact.DEFAULT_BUFFER_M,
+    alerts: Path | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> dict[str, Path]:
+    """People affected by a flood extent given as a GeoJSON polygon (observed by others,
+    or an exercise extent): no image needed.
+
+    Writes ``zone.geojson`` (the extent as read), ``impact_regions.csv``/``.json`` (one
+    row per first-level region the extent touches: ``country, region, settlements,
+    people`` then region code, settlements' population, flooded km2, alert),
+    ``impact_settlements.csv``/``.geojson``, ``impact_map.png`` and ``products.json``.
+    Returns the written paths by name.
+    """
+    from shapely.geometry import mapping
+
+    levels = impact.load_alert_levels(alerts) if alerts else impact.DEFAULT_ALERTS
+    out = Path(out)
+    progress("reading the flood extent")
+    geom = area_from_argument(str(zone))
+    out.mkdir(parents=True, exist_ok=True)
+    progress("people affected per region (population base)")
+    try:
+        by_region, affected = impact.zone_impact(geom, levels, buffer_m)
+    except ValueError as err:
+        raise io.ImageError(f"{zone}: {err}") from err
+    extent = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"source": str(zone)},
+                      "geometry": mapping(geom)}],
+    }  # fmt: skip
+    written = {"zone": products.write_geojson(out / "zone.geojson", extent)}
+    written.update(products.write_impact(out, by_region, affected))
+    title = f"Flood extent given: {Path(zone).name}"
+    written["impact_map"] = products.impact_map(
+        out / "impact_map.png", by_region, affected, extent, title
+    )
+    written["manifest"] = products.write_manifest(
+        out, written, {"extent": "given (not mapped by sahelsat)", "source": str(zone)}
+    )
     return written
 
 

@@ -11,6 +11,8 @@
 Everything shipped lives in ``sahelsat/data`` (origins and licences in its README).
 """
 
+from sahelsat.places.admin import POPULATION_SOURCES, region_of, regions
+from sahelsat.places.gazetteer import settlements, towns
 from sahelsat.places.outlines import (
     COUNTRIES,
     area_geometry,
@@ -28,8 +30,6 @@ from sahelsat.places.population import (
     regions_touched,
     zone_exposure,
 )
-from sahelsat.places.admin import POPULATION_SOURCES, region_of, regions
-from sahelsat.places.gazetteer import settlements, towns
 from sahelsat.places.sites import (
     GROUND_STATIONS,
     SITE_COLUMNS,

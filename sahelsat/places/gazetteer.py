@@ -62,8 +62,9 @@ def raw_settlements() -> pd.DataFrame:
             f,
             dtype={"name": str, "province_code": str},
             keep_default_na=False,
-            na_values={c: [""] for c in ("osm_id", "geonameid", "population_osm",
-                                         "population_geonames")},  # fmt: skip
+            na_values={
+                c: [""] for c in ("osm_id", "geonameid", "population_osm", "population_geonames")
+            },  # fmt: skip
         )
     for c in ("osm_id", "geonameid", "population_osm", "population_geonames"):
         t[c] = t[c].astype("Int64")

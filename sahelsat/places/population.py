@@ -198,7 +198,10 @@ def population_grid(resolution_deg: float = 0.01, area=None):
         raise ValueError(
             f"resolution_deg={res:g}: {n_lat} x {n_lon} cells over the area; use a coarser grid"
         )
-    inside = np.ones(len(t), bool) if area is None else shapely.covers(geom, shapely.points(lon, lat))
+    if area is None:
+        inside = np.ones(len(t), bool)
+    else:
+        inside = shapely.covers(geom, shapely.points(lon, lat))
     rows = np.floor(lat / res + 1e-9).astype(np.int64) - i0
     cols = np.floor(lon / res + 1e-9).astype(np.int64) - j0
     ok = inside & (rows >= 0) & (rows < n_lat) & (cols >= 0) & (cols < n_lon)
@@ -210,8 +213,10 @@ def population_grid(resolution_deg: float = 0.01, area=None):
     grid = xr.DataArray(
         flat.reshape(n_lat, n_lon),
         dims=("lat", "lon"),
-        coords={"lat": (np.arange(i0, i0 + n_lat) + 0.5) * res,
-                "lon": (np.arange(j0, j0 + n_lon) + 0.5) * res},  # fmt: skip
+        coords={
+            "lat": (np.arange(i0, i0 + n_lat) + 0.5) * res,
+            "lon": (np.arange(j0, j0 + n_lon) + 0.5) * res,
+        },  # fmt: skip
         name="population",
         attrs={
             "units": "people",
