@@ -604,3 +604,46 @@ def test_baseline_in_another_crs_and_resolution(tmp_path):
     # east is all the water there.
     assert (flood[5:-5, 5:250] == 1).sum() == 0
     np.testing.assert_array_equal(flood[5:-5, 262:-5] == 1, water[5:-5, 262:-5] == 1)
+
+
+def test_dry_season_scene_separates_sand_from_new_water_and_every_layer_says_what_it_is(
+    tmp_path,
+):
+    import json
+
+    rng = np.random.default_rng(12)
+    shape = (200, 200)
+    sand = np.zeros(shape, bool)
+    sand[20:80, 20:80] = True  # as dark as water in both seasons (a sand sheet)
+    new = np.zeros(shape, bool)
+    new[120:180, 120:180] = True  # water only in the flood season
+
+    def scene(path, dark):
+        sigma = np.where(dark, 10**-2.7, 10**-1.5)
+        return _sar_file(path, 10 * np.log10(sigma * rng.gamma(4.4, 1 / 4.4, shape)))
+
+    now = scene(tmp_path / "now.tif", sand | new)
+    before = scene(tmp_path / "before.tif", sand)
+    result = _run("flood", "--image", now, "--baseline", before, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    o = tmp_path / "o"
+    with rasterio.open(o / "water.tif") as w, rasterio.open(o / "flood.tif") as f:
+        water, fl = w.read(1), f.read(1)
+        tags = f.tags()
+    assert water[30:70, 30:70].all() and water[130:170, 130:170].all()  # both dark now
+    assert (fl[20:80, 20:80] == 1).sum() == 0 and fl[130:170, 130:170].all()  # new water only
+    assert tags["product"] == "flood" and "New water" in tags["description_en"]
+    assert "Eau nouvelle" in tags["description_fr"]
+    with rasterio.open(o / "permanent_water.tif") as p, rasterio.open(o / "exclusion.tif") as x:
+        permanent, codes = p.read(1), x.read(1)
+    assert permanent[30:70, 30:70].all() and not permanent[130:170, 130:170].any()
+    assert (codes[30:70, 30:70] == 4).all() and (codes[130:170, 130:170] == 0).all()
+    with rasterio.open(o / "water_likelihood.tif") as lk:
+        like = lk.read(1)
+    assert like[140:160, 140:160].min() > 90 and like[100:110, 0:10].max() < 10
+    manifest = json.loads((o / "products.json").read_text())
+    names = {f["file"] for f in manifest["files"]}
+    assert {"water.tif", "flood.tif", "permanent_water.tif", "water_likelihood.tif",
+            "exclusion.tif", "water.geojson", "exclusion.geojson"} <= names  # fmt: skip
+    polygons = json.loads((o / "exclusion.geojson").read_text())["features"]
+    assert {f["properties"]["value"] for f in polygons} == {4}

@@ -45,15 +45,25 @@ def write_mask(path: str | Path, mask, like: xr.DataArray | xr.Dataset) -> Path:
     )
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(arr, 1)
+        _describe(dst, path.name)
     return path
 
 
-def mask_polygons(mask: np.ndarray, transform, crs, tolerance_px: float = 1.0) -> dict:
-    """GeoJSON FeatureCollection (lon/lat) of the value-1 regions of ``mask``.
+def _describe(dst, name: str) -> None:
+    """Tag a written raster with what it holds (``PRODUCT_TEXT``), English and French."""
+    if name in PRODUCT_TEXT:
+        en, fr = PRODUCT_TEXT[name]
+        dst.update_tags(product=Path(name).stem, description_en=en, description_fr=fr)
+        dst.set_band_description(1, Path(name).stem)
+
+
+def mask_polygons(
+    mask: np.ndarray, transform, crs, tolerance_px: float = 1.0, value: int = 1
+) -> dict:
+    """GeoJSON FeatureCollection (lon/lat) of the regions of ``mask`` equal to ``value``.
 
     Polygons are simplified by ``tolerance_px`` pixels (topology preserved) before being
-    transformed to WGS-84; each feature carries its area in km2 (in the mask's CRS units
-    for projected grids, geodesic for geographic ones).
+    transformed to WGS-84; each feature carries its geodesic area in km2 and ``value``.
     """
     import shapely
     from pyproj import CRS, Geod, Transformer
@@ -64,7 +74,7 @@ def mask_polygons(mask: np.ndarray, transform, crs, tolerance_px: float = 1.0) -
     to_ll = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
     geod = Geod(ellps="WGS84")
     feats = []
-    water = (np.asarray(mask) == 1).astype(np.uint8)
+    water = (np.asarray(mask) == value).astype(np.uint8)
     for geom, _ in shapes(water, mask=water.astype(bool), transform=transform, connectivity=8):
         poly = shape(geom).simplify(tolerance_px * pixel, preserve_topology=True)
         if poly.is_empty:
@@ -75,7 +85,11 @@ def mask_polygons(mask: np.ndarray, transform, crs, tolerance_px: float = 1.0) -
             ll = shapely.transform(poly, lambda x, y: to_ll(x, y), interleaved=False)
         area = abs(geod.geometry_area_perimeter(ll)[0]) / 1e6
         feats.append(
-            {"type": "Feature", "properties": {"area_km2": round(area, 4)}, "geometry": mapping(ll)}
+            {
+                "type": "Feature",
+                "properties": {"area_km2": round(area, 4), "value": int(value)},
+                "geometry": mapping(ll),
+            }
         )
     return {"type": "FeatureCollection", "features": feats}
 
