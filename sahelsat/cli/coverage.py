@@ -60,7 +60,9 @@ def register(app: typer.Typer) -> None:
             "design: walker:24/3/1,550,53 | walker-star:T/P/F,ALT,INC | sso:ALT,LTAN[,N] | geo:LON",
         ),  # fmt: skip
         area: str = typer.Option(
-            "AES", help="AES, MLI, NER, BFA, a GeoJSON file, or towns[:ISO3]."
+            "AES",
+            help="AES, MLI, NER, BFA, a GeoJSON file, population[:ISO3] (populated cells of "
+            "the population base, weighted by people) or towns[:ISO3].",
         ),
         resolution: float = typer.Option(0.1, help="Grid spacing, degrees."),
         start: str = typer.Option(DEMO_START, help="Start, UTC ISO-8601."),

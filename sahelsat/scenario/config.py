@@ -170,7 +170,7 @@ class Scenario(_Model):
             if group.file and not (Path(self.folder) / group.file).is_file():
                 raise _FileMissing(("satellites", k, "file"), group.file)
         source = self.settlements.source
-        if source != "towns" and not (Path(self.folder) / source).is_file():
+        if source not in ("towns", "population") and not (Path(self.folder) / source).is_file():
             raise _FileMissing(("settlements", "source"), source)
         ids = [r.id for r in self.requests]
         if len(set(ids)) != len(ids):
