@@ -103,7 +103,18 @@ def test_towns_are_a_weighted_point_set():
                   "2026-05-30T06:00", 60, 25)  # fmt: skip
     assert ds["percent_covered"].dims == ("point",)
     assert "Ouagadougou" in ds["name"].values
-    assert ds.attrs["weighting"] == "population"
+    assert ds.attrs["weighting"].startswith("population of the GeoNames towns")
+
+
+def test_population_cells_weigh_every_person_of_the_base():
+    pts = make_area("population:BFA", resolution_deg=0.25)
+    assert pts.kind == "points"
+    assert pts.weight.sum() == places.regions(countries=["BFA"])["population"].sum()
+    assert (pts.weight > 0).all() and np.all(np.abs(pts.lat / 0.25 % 1 - 0.5) < 1e-9)
+    everyone = make_area("population", resolution_deg=0.5)
+    assert everyone.weight.sum() == places.regions()["population"].sum()
+    with pytest.raises(AreaError, match="Atlantis"):
+        make_area("population:Atlantis")
 
 
 def test_antimeridian_area_with_continuous_longitudes():

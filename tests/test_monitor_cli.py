@@ -52,8 +52,12 @@ def test_flood_writes_water_tif_on_the_input_grid(tmp_path):
         mask = out.read(1)
     assert set(np.unique(mask)) <= {0, 1, 255}
     assert _iou(mask, _label(SPAIN)) > 0.55
-    for name in ("flood.geojson", "quicklook.png", "impact.csv", "impact.json"):
+    for name in ("flood.geojson", "quicklook.png", "impact.csv", "impact.json", "products.json"):
         assert (tmp_path / name).stat().st_size > 0
+    # The chip lies in Spain: no region of the three countries is touched.
+    regions = __import__("pandas").read_csv(tmp_path / "impact_regions.csv")
+    assert list(regions.columns[:4]) == ["country", "region", "settlements", "people"]
+    assert regions.empty
 
 
 def test_all_nan_image_gives_all_nodata(tmp_path):
@@ -282,6 +286,35 @@ def test_area_geojson_sets_outside_pixels_to_nodata(tmp_path):
     assert str(tmp_path / "area.geojson") in set(table.region)
 
 
+def _people_of_square(lon0, lat0, lon1, lat1, step):
+    """Independent reference: people living in a flooded square, from the shipped
+    population base, geodesic distances and areas (pixel by pixel)."""
+    from pyproj import Geod
+
+    from sahelsat import places
+
+    geod = Geod(ellps="WGS84")
+    lons = np.arange(lon0 + step / 2, lon1, step)
+    lats = np.arange(lat1 + step / 2, lat0, step)
+    px_lon, px_lat = (a.ravel() for a in np.meshgrid(lons, lats))
+    pixel_m2 = np.array([
+        abs(geod.polygon_area_perimeter(
+            [lo - step / 2, lo + step / 2, lo + step / 2, lo - step / 2],
+            [la - step / 2, la - step / 2, la + step / 2, la + step / 2])[0])
+        for lo, la in zip(px_lon, px_lat, strict=True)
+    ])  # fmt: skip
+    table = places.settlements()
+    near = table[(abs(table.lon - lon0) < 0.5) & (abs(table.lat - lat0) < 0.5)]
+    out = {}
+    for s in near.itertuples():
+        r = max(1000.0, np.sqrt(s.population / (np.pi * 1500.0)) * 1000.0)
+        _, _, d = geod.inv(np.full(px_lon.size, s.lon), np.full(px_lon.size, s.lat), px_lon, px_lat)
+        wet = pixel_m2[d <= r].sum()
+        if wet:
+            out[s.name] = (s.code, s.population * wet / (np.pi * r * r))
+    return out
+
+
 def test_flood_near_mopti_reports_people_and_configurable_alerts(tmp_path):
     import json
 
@@ -289,32 +322,153 @@ def test_flood_near_mopti_reports_people_and_configurable_alerts(tmp_path):
 
     rng = np.random.default_rng(9)
     water = np.zeros((200, 200), bool)
-    water[100:150, 100:150] = True  # 0.30 km2, about 500 m south-east of Mopti's centre
+    water[100:150, 100:150] = True  # 0.30 km2, about 1.5 km south-east of Mopti's point
     sigma = np.where(water, 10**-2.7, 10**-1.5)
     vh = 10 * np.log10(sigma * rng.gamma(4.4, 1 / 4.4, water.shape))
     image = _sar_file(tmp_path / "mopti.tif", vh, lon0=-4.19, lat0=14.49)
     result = _run("flood", "--image", image, "--out", tmp_path / "a")
     assert result.exit_code == 0, result.output
-    table = pd.read_csv(tmp_path / "a" / "impact.csv").set_index("region")
-    assert table.loc["MLI", "settlements"] == 1
-    assert table.loc["MLI", "population"] > 100_000  # Mopti (GeoNames)
-    assert table.loc["MLI", "alert"] == "emergency"
+    regions = pd.read_csv(tmp_path / "a" / "impact_regions.csv")
+    assert list(regions.columns[:4]) == ["country", "region", "settlements", "people"]
+    expected = _people_of_square(-4.18, 14.48, -4.175, 14.475, 0.0001)
+    assert set(expected) == {"Mopti"}  # the city's 6.3 km disc; no village within 1 km
+    row = regions.set_index("region").loc["Mopti"]
+    assert (row.country, row.settlements) == ("MLI", 1)
+    assert row.people == pytest.approx(expected["Mopti"][1], rel=0.02)
     # 2,500 px of 0.0001 deg: 11.13 m x 10.78 m (cos 14.48 deg) each = 0.300 km2.
-    assert table.loc["MLI", "flooded_km2"] == pytest.approx(0.300, rel=0.05)
-    near = pd.read_csv(tmp_path / "a" / "settlements.csv")
-    assert list(near.name) == ["Mopti"] and 300 < near.distance_m[0] < 800
+    assert row.flooded_km2 == pytest.approx(0.300, rel=0.05)
+    assert row.alert == "none"  # 0.3 km2 < 1 km2 and ~450 people < 1,000
+    near = pd.read_csv(tmp_path / "a" / "impact_settlements.csv")
+    assert list(near.name) == ["Mopti"] and near.population[0] > 100_000
+    assert near.flooded_fraction[0] == pytest.approx(0.300 / (np.pi * 6.286**2), rel=0.05)
+    table = pd.read_csv(tmp_path / "a" / "impact.csv").set_index("region")
+    assert table.loc["MLI", "settlements"] == 1 and table.loc["MLI", "people"] == row.people
+    manifest = json.loads((tmp_path / "a" / "products.json").read_text())
+    assert {f["file"] for f in manifest["files"]} >= {"water.tif", "impact_regions.csv"}
+    assert all(f["en"] and f["fr"] for f in manifest["files"])
+    assert "INSTAT" in manifest["people"]["fr"]
 
     (tmp_path / "alerts.json").write_text(json.dumps([{"name": "orange", "flooded_km2": 0.01}]))
     result = _run(
         "flood", "--image", image, "--alerts", tmp_path / "alerts.json", "--out", tmp_path / "b"
     )
     assert result.exit_code == 0, result.output
+    again = pd.read_csv(tmp_path / "b" / "impact_regions.csv").set_index("region")
+    assert again.loc["Mopti", "alert"] == "orange"
     assert pd.read_csv(tmp_path / "b" / "impact.csv").set_index("region").loc["MLI", "alert"] == (
         "orange"
     )
     (tmp_path / "bad.json").write_text(json.dumps([{"name": "x", "population": -5}]))
     bad = _run("flood", "--image", image, "--alerts", tmp_path / "bad.json", "--out", tmp_path)
     assert bad.exit_code == 2 and "bad.json: entry 0 (x): population must be >= 0" in bad.output
+
+
+def _zone_file(path, geom):
+    import json
+
+    from shapely.geometry import mapping
+
+    feature = {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def _isolated_settlement(country):
+    from sahelsat import places
+
+    t = places.settlements()
+    xy = np.c_[t.lon * np.cos(np.radians(t.lat)), t.lat] * 111.0
+    for row in t[t.country == country].sort_values("population", ascending=False).itertuples():
+        if np.sort(np.hypot(*(xy - xy[row.Index]).T))[1] > 40.0:
+            return row
+    raise AssertionError("no isolated settlement")
+
+
+def test_zone_around_one_settlement_counts_its_people(tmp_path):
+    import json
+
+    import pandas as pd
+    from shapely.geometry import box
+
+    s = _isolated_settlement("MLI")
+    d = 0.05  # about 5.5 km: wider than its footprint, far from any other settlement
+    zone = _zone_file(tmp_path / "z.geojson", box(s.lon - d, s.lat - d, s.lon + d, s.lat + d))
+    result = _run("flood", "--zone", zone, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    regions = pd.read_csv(tmp_path / "o" / "impact_regions.csv")
+    assert list(regions.columns[:4]) == ["country", "region", "settlements", "people"]
+    assert regions[["country", "region", "settlements", "people"]].values.tolist() == [
+        ["MLI", s.region, 1, s.population]
+    ]
+    # The flooded area is the zone's geodesic area.
+    from pyproj import Geod
+
+    square = box(s.lon - d, s.lat - d, s.lon + d, s.lat + d)
+    km2 = abs(Geod(ellps="WGS84").geometry_area_perimeter(square)[0]) / 1e6
+    assert regions.flooded_km2[0] == pytest.approx(km2, rel=1e-3)
+    near = pd.read_csv(tmp_path / "o" / "impact_settlements.csv")
+    assert near[["population", "flooded_fraction", "people"]].values.tolist() == [
+        [s.population, 1.0, s.population]
+    ]
+    for name in ("zone.geojson", "impact_map.png", "impact_settlements.geojson"):
+        assert (tmp_path / "o" / name).stat().st_size > 0
+    manifest = json.loads((tmp_path / "o" / "products.json").read_text())
+    assert manifest["extent"].startswith("given")
+
+
+def test_zone_across_a_border_and_in_the_empty_sahara(tmp_path):
+    import pandas as pd
+    from shapely.geometry import box
+
+    from sahelsat import places
+
+    outlines = places.country_outlines()
+    p = outlines["NER"].boundary.intersection(outlines["BFA"].boundary).interpolate(0.5, True)
+    zone = _zone_file(tmp_path / "border.geojson", box(p.x - 0.2, p.y - 0.2, p.x + 0.2, p.y + 0.2))
+    result = _run("flood", "--zone", zone, "--out", tmp_path / "b")
+    assert result.exit_code == 0, result.output
+    regions = pd.read_csv(tmp_path / "b" / "impact_regions.csv")
+    assert set(regions.country) == {"NER", "BFA"}
+    near = pd.read_csv(tmp_path / "b" / "impact_settlements.csv")
+    per_region = near.groupby("code")["people"].sum().round()
+    assert (regions.set_index("code").people.loc[per_region.index] - per_region).abs().max() <= 1
+    assert (regions.groupby("country").people.sum() > 0).all()
+
+    sahara = _zone_file(tmp_path / "sahara.geojson", box(-2.0, 22.0, -1.0, 23.0))
+    result = _run("flood", "--zone", sahara, "--out", tmp_path / "s")
+    assert result.exit_code == 0, result.output
+    regions = pd.read_csv(tmp_path / "s" / "impact_regions.csv")
+    assert set(regions.country) == {"MLI"} and regions.people.sum() == 0
+    assert regions.settlements.sum() == 0
+    assert (regions.alert == "emergency").all()  # by its area alone: 9,700 km2 >= 100 km2
+    outside = _zone_file(tmp_path / "algeria.geojson", box(3.0, 28.0, 4.0, 29.0))
+    result = _run("flood", "--zone", outside, "--out", tmp_path / "x")
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(tmp_path / "x" / "impact_regions.csv").empty
+    assert pd.read_csv(tmp_path / "x" / "impact_settlements.csv").empty
+
+
+def test_bad_zones_and_options_are_named(tmp_path):
+    import json
+
+    (tmp_path / "junk.geojson").write_text("{not json")
+    result = _run("flood", "--zone", tmp_path / "junk.geojson", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "junk.geojson" in result.output
+    (tmp_path / "pt.geojson").write_text(json.dumps({"type": "Point", "coordinates": [2, 13]}))
+    result = _run("flood", "--zone", tmp_path / "pt.geojson", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "pt.geojson" in result.output and "polygon" in result.output
+    feats = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": None}]}
+    (tmp_path / "null.geojson").write_text(json.dumps(feats))
+    result = _run("flood", "--zone", tmp_path / "null.geojson", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "feature 0" in result.output
+    result = _run("flood", "--out", tmp_path / "o")
+    assert result.exit_code == 2 and "--image" in result.output and "--zone" in result.output
+    image = FLOODS / "S1Hand" / f"{SPAIN}_S1Hand.tif"
+    both = _run("flood", "--image", image, "--zone", tmp_path / "pt.geojson", "--out", tmp_path)
+    assert both.exit_code == 2
+    zone = tmp_path / "pt.geojson"
+    extra = _run("flood", "--zone", zone, "--dem", image, "--out", tmp_path / "o")
+    assert extra.exit_code == 2 and "--zone takes no" in extra.output
 
 
 def test_several_baselines_decide_normal_water_by_frequency(tmp_path):
@@ -450,3 +604,46 @@ def test_baseline_in_another_crs_and_resolution(tmp_path):
     # east is all the water there.
     assert (flood[5:-5, 5:250] == 1).sum() == 0
     np.testing.assert_array_equal(flood[5:-5, 262:-5] == 1, water[5:-5, 262:-5] == 1)
+
+
+def test_dry_season_scene_separates_sand_from_new_water_and_every_layer_says_what_it_is(
+    tmp_path,
+):
+    import json
+
+    rng = np.random.default_rng(12)
+    shape = (200, 200)
+    sand = np.zeros(shape, bool)
+    sand[20:80, 20:80] = True  # as dark as water in both seasons (a sand sheet)
+    new = np.zeros(shape, bool)
+    new[120:180, 120:180] = True  # water only in the flood season
+
+    def scene(path, dark):
+        sigma = np.where(dark, 10**-2.7, 10**-1.5)
+        return _sar_file(path, 10 * np.log10(sigma * rng.gamma(4.4, 1 / 4.4, shape)))
+
+    now = scene(tmp_path / "now.tif", sand | new)
+    before = scene(tmp_path / "before.tif", sand)
+    result = _run("flood", "--image", now, "--baseline", before, "--out", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    o = tmp_path / "o"
+    with rasterio.open(o / "water.tif") as w, rasterio.open(o / "flood.tif") as f:
+        water, fl = w.read(1), f.read(1)
+        tags = f.tags()
+    assert water[30:70, 30:70].all() and water[130:170, 130:170].all()  # both dark now
+    assert (fl[20:80, 20:80] == 1).sum() == 0 and fl[130:170, 130:170].all()  # new water only
+    assert tags["product"] == "flood" and "New water" in tags["description_en"]
+    assert "Eau nouvelle" in tags["description_fr"]
+    with rasterio.open(o / "permanent_water.tif") as p, rasterio.open(o / "exclusion.tif") as x:
+        permanent, codes = p.read(1), x.read(1)
+    assert permanent[30:70, 30:70].all() and not permanent[130:170, 130:170].any()
+    assert (codes[30:70, 30:70] == 4).all() and (codes[130:170, 130:170] == 0).all()
+    with rasterio.open(o / "water_likelihood.tif") as lk:
+        like = lk.read(1)
+    assert like[140:160, 140:160].min() > 90 and like[100:110, 0:10].max() < 10
+    manifest = json.loads((o / "products.json").read_text())
+    names = {f["file"] for f in manifest["files"]}
+    assert {"water.tif", "flood.tif", "permanent_water.tif", "water_likelihood.tif",
+            "exclusion.tif", "water.geojson", "exclusion.geojson"} <= names  # fmt: skip
+    polygons = json.loads((o / "exclusion.geojson").read_text())["features"]
+    assert {f["properties"]["value"] for f in polygons} == {4}

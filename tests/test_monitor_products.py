@@ -91,12 +91,27 @@ def test_impact_area_settlements_and_alerts():
     west = table.set_index("region").loc["west"]
     assert west.flooded_km2 == pytest.approx(expected / 1e6, rel=1e-3)
     assert table.set_index("region").loc["east"].flooded_km2 == 0
-    # "near" lies 0.01 deg (~1.08 km) east of the flood edge; "far" ~4 km away.
+
+    # A settlement's people live on a disc (5,000 people: 1.5 km, the smallest allowed;
+    # 20,000: sqrt(20,000 / (pi 1,500)) = 2.06 km); the affected share is the part of the
+    # disc inside the flooded square (the image's western edge is the square's: what the
+    # image does not see counts as not flooded). "far" is ~4 km away.
+    def share(lon, lat, r, n=801):
+        y, x = np.mgrid[-r : r : n * 1j, -r : r : n * 1j]
+        disc = x**2 + y**2 <= r * r
+        lo = lon + x / (111_320 * np.cos(np.radians(lat)))
+        la = lat + y / 110_574
+        wet = (lo >= 2.0) & (lo <= 2.05) & (la >= 13.95) & (la <= 14.0)
+        return (disc & wet).sum() / disc.sum()
+
+    people = near.set_index("name")["people"]
     assert set(near.name) == {"wet", "near"}
-    assert near.set_index("name").loc["wet"].distance_m == 0
+    assert people["wet"] == pytest.approx(5000 * share(2.01, 13.98, 1500.0), rel=0.01)
+    assert people["near"] == pytest.approx(20000 * share(2.06, 13.96, 2060.3), rel=0.02)
+    assert near.set_index("name").loc["wet"].distance_m == pytest.approx(0, abs=80)
     assert dict(zip(table.region, table.alert, strict=True)) == {
         "west": "warning",  # 29.9 km2 >= 10 km2
-        "east": "warning",  # 20,000 people near water >= 10,000
+        "east": "watch",  # about 3,300 people in flooded parts >= 1,000
     }
     assert impact.alert_level(0.5, 100) == "none"
     custom = (("red", {"flooded_km2": 0.1}),)

@@ -195,3 +195,54 @@ def test_box_mean_matches_scipy_uniform_filter(shape, size):
     x = np.random.default_rng(11).normal(-17, 4, shape).astype(np.float32)
     expected = ndimage.uniform_filter(x, size, mode="reflect")
     np.testing.assert_allclose(sar.box_mean(x, size), expected, atol=1e-4)
+
+
+def test_likelihood_grades_labelled_water_above_dry_land():
+    for name in ("India_900498", "Spain_7370579"):
+        vv, vh, label = _chip(name)
+        like = sar.water_likelihood(vv, vh)
+        ok = (label >= 0) & np.isfinite(like)
+        assert like.dtype == np.float32 and np.nanmin(like) >= 0 and np.nanmax(like) <= 1
+        assert like[ok & (label == 1)].mean() > 0.85  # hand-labelled water
+        assert like[ok & (label == 0)].mean() < 0.35  # hand-labelled dry land
+    vv, vh, _ = _chip("Paraguay_34417")
+    assert np.isnan(sar.water_likelihood(vv, vh)).all()
+    # Exactly at the growing threshold the likelihood is one half, 1.2 dB below ~0.98.
+    flat = np.full((40, 40), sar.VH_GROW_DB, np.float32)
+    assert sar.water_likelihood(None, flat)[20, 20] == pytest.approx(0.5, abs=1e-3)
+    assert sar.water_likelihood(None, flat - 1.2)[20, 20] == pytest.approx(0.977, abs=2e-3)
+
+
+def test_exclusion_codes_and_bright_surfaces():
+    rng = np.random.default_rng(3)
+    vv = 10 * np.log10(10**-1.0 * rng.gamma(4.4, 1 / 4.4, (60, 60))).astype(np.float32)
+    vv[10:30, 10:30] = 5.0  # a built-up block: +5 dB, brighter than any natural surface
+    bright = sar.bright_surfaces(vv)
+    assert bright[15:25, 15:25].all() and not bright[40:, 40:].any()
+    valid = np.ones((60, 60), bool)
+    valid[:, :5] = False
+    steep = np.zeros((60, 60), bool)
+    steep[12:14, 12:50] = True
+    dark = np.zeros((60, 60), bool)
+    dark[50:, :] = True
+    codes = sar.exclusion(valid, steep, bright, dark)
+    assert codes[:, :5].tolist() == [[sar.EXCLUDED_NODATA] * 5] * 60
+    assert codes[13, 20] == sar.EXCLUDED_TERRAIN and codes[20, 20] == sar.EXCLUDED_BRIGHT
+    assert codes[55, 30] == sar.EXCLUDED_DARK_BASELINE and codes[40, 40] == sar.SEEN
+
+
+def test_change_against_a_dry_season_scene():
+    rng = np.random.default_rng(4)
+    shape = (100, 100)
+
+    def scene(dark):
+        sigma = np.where(dark, 10**-2.7, 10**-1.5)
+        return (10 * np.log10(sigma * rng.gamma(4.4, 1 / 4.4, shape))).astype(np.float32)
+
+    sand = np.zeros(shape, bool)
+    sand[10:40, 10:40] = True  # dark in both seasons: sand, smooth soil or lasting water
+    flood = np.zeros(shape, bool)
+    flood[60:90, 60:90] = True  # dark only now
+    changed = sar.changed_to_water(scene(sand | flood), scene(sand))
+    assert changed[65:85, 65:85].all() and not changed[15:35, 15:35].any()
+    assert changed[~(flood | sar.despeckle(flood.astype(np.float32), 9).astype(bool))].mean() < 0.01

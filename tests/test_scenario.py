@@ -51,6 +51,19 @@ def test_builtin_scenarios_validate(name):
     assert sc.scenario.stop > sc.scenario.start
 
 
+def test_settlements_from_the_population_base():
+    from sahelsat.scenario.run import _settlements
+
+    sc = parse_scenario(
+        GOOD + '\n[area]\ncountries = ["NER"]\n[settlements]\nsource = "population"\n'
+        "min_population = 20000\n",
+        "my.toml",
+    )
+    table = _settlements(sc, [])
+    assert len(table) > 10 and set(table["country"]) == {"NER"}
+    assert table["population"].min() >= 20000 and "Niamey" in set(table["name"])
+
+
 def test_a_typo_in_a_key_names_file_line_key_and_the_likely_key():
     text = GOOD + "\n[area]\ncoverage_resolutoin_deg = 0.5\n"
     message = _error(text)

@@ -179,7 +179,7 @@ def test_no_opportunity_is_an_answer_in_every_format(tmp_path, fmt):
     aoi = tmp_path / "aoi.geojson"
     aoi.write_text(json.dumps({"type": "Feature", "properties": {"id": "chad"},
                                "geometry": LAKE_CHAD}))  # fmt: skip
-    args = ["opportunities", "--aoi", str(aoi), "--fleet", "resource", "--start",
+    args = ["opportunities", "--aoi", str(aoi), "--fleet", "eo", "--start",
             "2026-05-31T12:00:00Z", "--days", "0.01", "--format", fmt]  # fmt: skip
     result = CliRunner().invoke(_cli(), args)
     assert result.exit_code == 0, result.output

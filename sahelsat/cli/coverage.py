@@ -26,7 +26,9 @@ def register(app: typer.Typer) -> None:
     def coverage_cmd(
         source: str = typer.Argument(..., help="The satellites: " + FLEET_HELP + "."),
         area: str = typer.Option(
-            "AES", help="AES, MLI, NER, BFA, a GeoJSON file, or towns[:ISO3]."
+            "AES",
+            help="AES, MLI, NER, BFA, a GeoJSON file, population[:ISO3] (populated cells of "
+            "the population base, weighted by people) or towns[:ISO3].",
         ),
         resolution: float = typer.Option(0.1, help="Grid spacing, degrees."),
         start: str = typer.Option(None, help=START_HELP),

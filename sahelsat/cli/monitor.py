@@ -23,10 +23,16 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def flood(
         image: list[Path] = typer.Option(
-            ...,
+            None,
             "--image",
             help="Sentinel-1 GRD GeoTIFF: bands VV, VH (dB or linear). Repeat the option to "
             "mosaic several scenes (CRS and pixel size of the first, union extent).",
+        ),
+        zone: Path = typer.Option(
+            None,
+            "--zone",
+            help="A flood extent as a GeoJSON polygon (a partner's map, an exercise extent) "
+            "instead of an image: only the people affected are computed.",
         ),
         out: Path = typer.Option(..., "--out", help="Folder for the products (created)."),
         optical: Path = typer.Option(
@@ -49,7 +55,10 @@ def register(app: typer.Typer) -> None:
             "hysteresis", help="SAR method: hysteresis, split-window, otsu or fixed."
         ),
         buffer_m: float = typer.Option(
-            2000.0, "--buffer-m", help="Settlements this close (m) to flood water are affected."
+            1000.0,
+            "--buffer-m",
+            help="Smallest footprint radius (m) of a settlement: flood water this close "
+            "reaches it (larger towns spread over a disc holding their people at 1,500/km2).",
         ),
         alerts: Path = typer.Option(
             None,
@@ -59,30 +68,47 @@ def register(app: typer.Typer) -> None:
             "10,000, emergency 100 / 100,000.",
         ),
     ) -> None:
-        """Map flood water from a radar (and optionally optical) image.
+        """Map flood water from a radar (and optionally optical) image, or take a flood
+        extent (--zone), and count the people affected per region.
 
-        Writes OUT/water.tif on the image grid (1 water, 0 dry, 255 nodata), flood.tif
-        with --baseline, flood.geojson, quicklook.png, impact.csv/json (area, settlements,
-        people and alert level per country) and settlements.csv.
+        With --image: OUT/water.tif on the image grid (1 water, 0 dry, 255 nodata),
+        flood.tif with --baseline, flood.geojson, quicklook.png. Both: impact_regions.csv
+        (country, region, settlements, people, then flooded km2 and alert level per
+        first-level region touched), impact_settlements.csv/.geojson, impact_map.png and
+        products.json (what each file holds). People: the population base of official
+        census figures spread over OpenStreetMap settlements (see the data README).
         """
         from sahelsat.monitor.io import ImageError
-        from sahelsat.monitor.pipeline import run_flood
+        from sahelsat.monitor.pipeline import run_flood, run_zone
 
+        if (not image) == (zone is None):
+            console.print("[red]error:[/red] give either --image (one or more) or --zone")
+            raise typer.Exit(2)
+        if zone is not None and (optical or baseline or area or dem):
+            console.print(
+                "[red]error:[/red] --zone takes no --optical, --baseline, --area or --dem "
+                "(they describe an image)"
+            )
+            raise typer.Exit(2)
         with _progress() as bar:
             task = bar.add_task("starting", total=None)
+            step = lambda text: bar.update(task, description=text)  # noqa: E731
             try:
-                written = run_flood(
-                    list(image),
-                    out,
-                    optical_path=optical,
-                    baseline=list(baseline) if baseline else None,
-                    area=area,
-                    dem=dem,
-                    method=method,
-                    buffer_m=buffer_m,
-                    alerts=alerts,
-                    progress=lambda step: bar.update(task, description=step),
-                )
+                if zone is not None:
+                    written = run_zone(zone, out, buffer_m, alerts, progress=step)
+                else:
+                    written = run_flood(
+                        list(image),
+                        out,
+                        optical_path=optical,
+                        baseline=list(baseline) if baseline else None,
+                        area=area,
+                        dem=dem,
+                        method=method,
+                        buffer_m=buffer_m,
+                        alerts=alerts,
+                        progress=step,
+                    )
             except (ImageError, ValueError, KeyError) as err:
                 bar.stop()
                 console.print(f"[red]error:[/red] {err}", soft_wrap=True)

@@ -2,7 +2,9 @@
 
 An area is a named region (``AES`` = Mali + Niger + Burkina Faso, ``MLI``, ``NER``,
 ``BFA`` or a country name), a GeoJSON polygon (path, dict or text), a shapely polygon,
-or ``"towns"`` / ``"towns:MLI"`` / a table of points. Grid cells are aligned on
+``"population"`` / ``"population:MLI"`` (the populated cells of the population base at
+the resolution, weighted by their people), or ``"towns"`` / ``"towns:MLI"`` (GeoNames
+towns, a quarter of the people) / a table of points. Grid cells are aligned on
 multiples of the resolution; a cell belongs to the area when its centre does. Cell
 areas are exact on the WGS-84 ellipsoid. Longitudes of an area crossing the
 antimeridian must be continuous (e.g. 170 to 190). Everything is validated here, before
@@ -229,6 +231,31 @@ def make_points(table: pd.DataFrame, name: str = "points") -> PointSet:
     return PointSet(name, lat, (lon + 180.0) % 360.0 - 180.0, np.asarray(names, dtype=str), weight)
 
 
+def population_points(area: str = "population", resolution_deg: float = 0.1) -> PointSet:
+    """``population[:ISO3,...]``: the populated cells of the population base at
+    ``resolution_deg`` as points (cell centres) weighted by their people, so that
+    population-weighted figures count every person of the official figures, not only
+    those of the GeoNames towns."""
+    _, _, codes = area.partition(":")
+    try:
+        wanted = [places.country_code(c) for c in codes.split(",") if c.strip()]
+    except ValueError as exc:
+        raise AreaError(f"area={area!r}: {exc}") from None
+    geom = shapely.union_all([places.area_geometry(c) for c in wanted]) if wanted else None
+    grid = places.population_grid(resolution_deg, area=geom)
+    rows, cols = np.nonzero(grid.values > 0)
+    lat, lon = grid.lat.values[rows], grid.lon.values[cols]
+    table = pd.DataFrame(
+        {
+            "name": [f"{a:.3f},{b:.3f}" for a, b in zip(lat, lon, strict=True)],
+            "latitude_deg": lat,
+            "longitude_deg": lon,
+            "population": grid.values[rows, cols],
+        }
+    )
+    return make_points(table, name=area.strip())
+
+
 def make_area(area="AES", resolution_deg: float = 0.1, max_memory_gb: float = 4.0):
     """The :class:`Grid` (or :class:`PointSet`) of an area at ``resolution_deg`` degrees.
 
@@ -252,6 +279,8 @@ def make_area(area="AES", resolution_deg: float = 0.1, max_memory_gb: float = 4.
         raise AreaError(f"resolution_deg must be a number, got {resolution_deg!r}") from None
     if not (math.isfinite(res) and 0.0 < res <= 10.0):
         raise AreaError(f"resolution_deg={resolution_deg!r} must lie in (0, 10] degrees")
+    if isinstance(area, str) and area.strip().lower().startswith("population"):
+        return population_points(area, res)
     name, geom = read_geometry(area)
     x0, y0, x1, y1 = geom.bounds
     i0, i1 = math.floor(y0 / res + 1e-9), math.ceil(y1 / res - 1e-9)

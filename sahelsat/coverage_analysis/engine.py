@@ -290,7 +290,8 @@ def coverage(
 
     ``fleet``: a :class:`~sahelsat.fleet.Fleet`. ``area``: ``"AES"`` (Mali, Niger,
     Burkina Faso), ``"MLI"``, ``"NER"``, ``"BFA"``, a GeoJSON polygon (path, dict or
-    text), a shapely polygon, or points (``"towns[:ISO3,...]"`` or a table with
+    text), a shapely polygon, or points (``"population[:ISO3,...]"``: the populated cells
+    of the population base, weighted by people; ``"towns[:ISO3,...]"`` or a table with
     ``latitude_deg, longitude_deg[, name, population]``). ``resolution_deg``: grid
     spacing. ``start``/``stop``: UTC (ISO-8601 or datetime64); samples at ``start + k *
     step_s`` before ``stop``. ``min_elevation``: degrees above the cell's ellipsoidal
@@ -418,6 +419,12 @@ def assemble(place, problem, state, wstate, cells, lengths, percentiles, step, s
         ),
         "weighting": "cell area (km2)" if isinstance(place, Grid) else "population",
     }
+    if str(place.name).lower().startswith("population"):
+        from sahelsat.places import population_note
+
+        attrs["weighting"] = "people of the population base. " + population_note("en")
+    elif str(place.name).lower().startswith("towns"):
+        attrs["weighting"] = "population of the GeoNames towns (about a quarter of the people)"
     if isinstance(place, Grid):
         attrs["resolution_deg"] = float(place.resolution_deg)
     with warnings.catch_warnings():

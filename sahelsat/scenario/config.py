@@ -231,7 +231,7 @@ class Scenario(_Model):
             if group.file and not (Path(self.folder) / group.file).is_file():
                 raise FieldProblem(("satellites", k, "file"), f"file {group.file!r} not found")
         source = self.settlements.source
-        if source != "towns" and not (Path(self.folder) / source).is_file():
+        if source not in ("towns", "population") and not (Path(self.folder) / source).is_file():
             raise FieldProblem(("settlements", "source"), f"file {source!r} not found")
         if self.stations:
             try:

@@ -119,13 +119,17 @@ def broadband_satellites(scenario: Scenario, link) -> list:
 
 
 def _settlements(scenario: Scenario, notes: list[str]) -> pd.DataFrame:
-    """The settlements to plan: the shipped towns of the area's countries, or a CSV
-    (bad rows skipped and noted), at or above the minimum population."""
+    """The settlements to plan: the shipped towns of the area's countries, the
+    settlements of the population base (``population``), or a CSV (bad rows skipped and
+    noted), at or above the minimum population."""
     from sahelsat.comms.service import read_settlements
 
     s = scenario.settlements
     if s.source == "towns":
         return places.towns(scenario.area.countries, s.min_population)
+    if s.source == "population":
+        table = places.settlements(scenario.area.countries)
+        return table[table["population"] >= s.min_population].reset_index(drop=True)
     table, skipped = read_settlements(scenario.path(s.source))
     notes += [f"{s.source}: {line}" for line in skipped]
     return table[table["population"] >= s.min_population]
