@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-COMMAND_MODULES = ["orbit", "service", "monitor", "comms", "coverage", "tasking", "scenario"]
+COMMAND_MODULES = [
+    "orbit", "service", "monitor", "comms", "design", "coverage", "tasking", "scenario",
+]  # fmt: skip
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sahelsat.cli.{_name}").register(app)

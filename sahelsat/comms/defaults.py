@@ -338,7 +338,7 @@ class HtsParameters:
             "slot_lon_deg": (-180.0, 360.0), "downlink_ghz": (1.0, 55.0),
             "uplink_ghz": (1.0, 55.0), "user_band_mhz": (1.0, 1e5), "polarisations": (1, 2),
             "colours": (1, 64), "antenna_diameter_m": (0.1, 30.0),
-            "antenna_efficiency": (0.05, 1.0), "near_sidelobe_db": (-30.0, -20.0),
+            "antenna_efficiency": (0.05, 1.0),
             "beam_eirp_dbw": (0.0, 100.0), "edge_db": (0.5, 12.0), "n_beams": (0, 5000),
             "roll_off": (0.0, 1.0), "terminal_diameter_m": (0.1, 20.0),
             "terminal_efficiency": (0.05, 1.0), "antenna_noise_k": (0.0, 2000.0),
@@ -347,6 +347,9 @@ class HtsParameters:
             "availability_percent": (95.0, 99.999), "capacity_percent": (1.0, 50.0),
             "min_elevation_deg": (0.0, 89.0), "satellite_noise_k": (10.0, 1e5),
             "output_loss_db": (0.0, 20.0)})  # fmt: skip
+        if float(self.near_sidelobe_db) not in (-20.0, -25.0, -30.0):
+            raise ParameterError("hts.near_sidelobe_db", f"{self.near_sidelobe_db!r} must be "
+                                 "-20, -25 or -30 dB (ITU-R S.672-4 Annex 1)")  # fmt: skip
         if self.layout not in ("hex", "demand"):
             raise ParameterError("hts.layout", f"{self.layout!r} must be 'hex' or 'demand'")
         if int(self.colours) % int(self.polarisations):
