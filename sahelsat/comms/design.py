@@ -169,9 +169,9 @@ def _leo_table(params: DesignParameters, locations: pd.DataFrame, progress) -> p
 def leo_published(constellations=LEO_CONSTELLATIONS) -> pd.DataFrame:
     """Published capacities of the LEO constellations, with their source (none invented:
     empty where nothing is published)."""
-    return pd.DataFrame([{"constellation": c.catalogue, "min_elevation_deg": c.min_elevation_deg,
-                          "system_tbps": c.system_tbps, "per_satellite_gbps": c.per_satellite_gbps,
-                          "source": c.capacity_source} for c in constellations])  # fmt: skip
+    cols = ["constellation", "min_elevation_deg", "system_tbps", "per_satellite_gbps", "source"]
+    return pd.DataFrame([(c.catalogue, c.min_elevation_deg, c.system_tbps, c.per_satellite_gbps,
+                          c.capacity_source) for c in constellations], columns=cols)  # fmt: skip
 
 
 def _grid_dataset(params: DesignParameters, bs, grid, quality: pd.DataFrame) -> xr.Dataset:

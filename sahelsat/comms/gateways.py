@@ -44,7 +44,9 @@ def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 def _upper_tail(x: float, y: float, rho: float) -> float:
     """P(X > x, Y > y) of two standard normal variables with correlation ``rho``."""
-    rho = min(max(rho, -0.999999), 0.999999)
+    if rho >= 1.0 - 1e-12:  # one variable: both exceed when the larger threshold is
+        return float(stats.norm.sf(max(x, y)))
+    rho = max(rho, -0.999999)
     cov = [[1.0, rho], [rho, 1.0]]
     return float(stats.multivariate_normal(mean=[0.0, 0.0], cov=cov).cdf([-x, -y]))
 

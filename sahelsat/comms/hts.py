@@ -33,26 +33,41 @@ from sahelsat.comms.service import outage_percent
 P_CURVE = np.geomspace(0.001, 10.0, 17)
 
 
+_DB_TO_LN = math.log(10.0) / 10.0
+
+
+@njit(cache=True, inline="always")
+def _power_db(loc, beam, i, k, eirp, peak, psi0, ln, a, b):  # pragma: no cover - compiled
+    c = loc[i, 0] * beam[k, 0] + loc[i, 1] * beam[k, 1] + loc[i, 2] * beam[k, 2]
+    psi = math.degrees(math.acos(min(1.0, c)))
+    return eirp[k] + s672_relative_db(psi / psi0, peak, ln, a, b), c
+
+
 @njit(cache=True, parallel=True)
-def _serve_kernel(loc, beam, colour, eirp, peak, psi0, ln, a, b, n_colours,
+def _serve_kernel(loc, beam, colour, eirp, uniform, peak, psi0, ln, a, b,
                   out_beam, out_gain, out_ci):  # fmt: skip  # pragma: no cover - compiled
     n_beam = beam.shape[0]
     for i in prange(loc.shape[0]):
-        by_colour = np.zeros(n_colours)
-        best, best_db, best_gain = -1, -np.inf, 0.0
+        best, best_db, best_cos = 0, -np.inf, -2.0
+        if uniform:  # equal EIRP: the most power comes from the nearest beam (S.672 falls)
+            for k in range(n_beam):
+                c = loc[i, 0] * beam[k, 0] + loc[i, 1] * beam[k, 1] + loc[i, 2] * beam[k, 2]
+                if c > best_cos:
+                    best, best_cos = k, c
+            best_db, _ = _power_db(loc, beam, i, best, eirp, peak, psi0, ln, a, b)
+        else:  # the most power; among equal powers the nearest beam
+            for k in range(n_beam):
+                p_db, c = _power_db(loc, beam, i, k, eirp, peak, psi0, ln, a, b)
+                if p_db > best_db or (p_db == best_db and c > best_cos):
+                    best, best_db, best_cos = k, p_db, c
+        interference = 0.0
         for k in range(n_beam):
-            c = loc[i, 0] * beam[k, 0] + loc[i, 1] * beam[k, 1] + loc[i, 2] * beam[k, 2]
-            psi = math.degrees(math.acos(min(1.0, c)))
-            g = s672_relative_db(psi / psi0, peak, ln, a, b)
-            p_db = eirp[k] + g
-            by_colour[colour[k]] += 10.0 ** (0.1 * p_db)
-            if p_db > best_db:
-                best, best_db, best_gain = k, p_db, g
-        wanted = 10.0 ** (0.1 * best_db)
-        interference = by_colour[colour[best]] - wanted
+            if k != best and colour[k] == colour[best]:
+                p_db, _ = _power_db(loc, beam, i, k, eirp, peak, psi0, ln, a, b)
+                interference += math.exp(_DB_TO_LN * (p_db - best_db))
         out_beam[i] = best
-        out_gain[i] = best_gain
-        out_ci[i] = 10.0 * math.log10(wanted / interference) if interference > 0 else np.inf
+        out_gain[i] = best_db - eirp[best]
+        out_ci[i] = -10.0 * math.log10(interference) if interference > 0 else np.inf
 
 
 def serve(directions, beams: BeamSet, eirp_dbw, peak_gain: float, near_sidelobe_db: float):
@@ -61,19 +76,19 @@ def serve(directions, beams: BeamSet, eirp_dbw, peak_gain: float, near_sidelobe_
     ``directions`` (location, 3): unit vectors from the satellite; ``eirp_dbw`` (beam,)
     peak EIRP of each beam; ``peak_gain`` (dBi) and ``near_sidelobe_db`` of the S.672-4
     pattern of width ``beams.beamwidth_deg``. Returns ``beam`` (location,) index of the beam
-    delivering the most power, ``gain_db`` (location,) its pattern gain relative to peak,
-    ``c_over_i_db`` (location,) that power over the sum from all other beams of the same
-    colour (inf when there are none).
+    delivering the most power (among equal powers the nearest), ``gain_db`` (location,) its
+    pattern gain relative to peak, ``c_over_i_db`` (location,) that power over the sum from
+    all other beams of the same colour (inf when there are none).
     """
     loc = np.ascontiguousarray(directions, dtype=float).reshape(-1, 3)
     a, b = S672_EXTENTS[float(near_sidelobe_db)]
     n = loc.shape[0]
     out_beam, out_gain, out_ci = np.empty(n, np.int64), np.empty(n), np.empty(n)
-    colour = np.ascontiguousarray(beams.colour, dtype=np.int64)
-    _serve_kernel(loc, np.ascontiguousarray(beams.direction, dtype=float), colour,
-                  np.ascontiguousarray(np.broadcast_to(eirp_dbw, len(beams)), dtype=float),
-                  float(peak_gain), 0.5 * beams.beamwidth_deg, float(near_sidelobe_db), a, b,
-                  int(colour.max()) + 1, out_beam, out_gain, out_ci)  # fmt: skip
+    eirp = np.array(np.broadcast_to(eirp_dbw, len(beams)), dtype=float)
+    _serve_kernel(loc, np.ascontiguousarray(beams.direction, dtype=float),
+                  np.ascontiguousarray(beams.colour, dtype=np.int64), eirp,
+                  bool(np.all(eirp == eirp[0])), float(peak_gain), 0.5 * beams.beamwidth_deg,
+                  float(near_sidelobe_db), a, b, out_beam, out_gain, out_ci)  # fmt: skip
     return out_beam, out_gain, out_ci
 
 

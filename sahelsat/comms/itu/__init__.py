@@ -136,7 +136,8 @@ def attenuation_grid(
     args = [lat, lon, elevation_deg, diameter_m, efficiency]
     if height_km is not None:
         args.append(height_km)
-    arrays = np.broadcast_arrays(*(np.atleast_1d(np.asarray(a, dtype=float)) for a in args))
+    arrays = [np.array(a) for a in np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in args))]  # fmt: skip
     lat, lon, el, d, eta = arrays[:5]
     if lat.ndim != 1 or p.ndim != 1:
         raise ValueError("attenuation_grid takes locations (n,) and p_percent (m,)")
