@@ -40,6 +40,11 @@ FIGURE_TEXT = {
         "design_gateways": "gateways: {n} at {band} band ({sites}), availability {av:.3f} %",
         "design_dth": "DTH reach (people per dish): {reach}; carrier {mbps:.1f} Mbit/s",
         "design_region": "  {country} {region}: {served:,.0f} of {pop:,.0f} people served",
+        "design_geonames": "GeoNames towns (about a quarter of the population)",
+        "design_note_geonames": "population base: GeoNames towns only (about a quarter of "
+        "the three countries' people); totals of people are not the population",
+        "design_note_skipped": "{n} settlement rows skipped: {rows}",
+        "design_note_leo_grid": "LEO visibility is computed for settlements, not grid demand",
     },
     "fr": {
         "hours_from": "heures depuis le {t0:%Y-%m-%d %H:%M} UTC",
@@ -73,6 +78,13 @@ FIGURE_TEXT = {
         "design_dth": "portée de la télévision directe par satellite (personnes par "
         "antenne) : {reach} ; porteuse {mbps:.1f} Mbit/s",
         "design_region": "  {country} {region} : {served:,.0f} personnes servies sur {pop:,.0f}",
+        "design_geonames": "localités GeoNames (environ un quart de la population)",
+        "design_note_geonames": "base de population : localités GeoNames seulement (environ "
+        "un quart des habitants des trois pays) ; les totaux de personnes ne sont pas la "
+        "population",
+        "design_note_skipped": "{n} lignes de localités ignorées : {rows}",
+        "design_note_leo_grid": "la visibilité des constellations en orbite basse est calculée "
+        "pour les localités, pas pour la demande par maille",
     },
 }
 LANGUAGES = tuple(FIGURE_TEXT)

@@ -354,7 +354,19 @@ def test_design_accounts_add_up(small_design):
     assert d.regions["people_served"].sum() == pytest.approx(bt["people_served"].sum())
     assert d.summary["beams"] == len(d.beams) == len(bt)
     assert d.grid["c_over_i_db"].dims == ("lat", "lon")
-    assert any("GeoNames" in n for n in d.notes)
+    geonames = (d.locations["source"] == demand.GEONAMES_SOURCE).all()
+    assert (("design_note_geonames", {}) in d.notes) == geonames
+
+
+def test_a_bad_settlement_row_is_skipped_and_reported():
+    s = demand.settlements(["BFA"]).head(12).astype({"lat": object})
+    s.loc[3, "lat"] = "12,3N"
+    params = design.DesignParameters(grid_resolution_deg=1.0, leo=())
+    d = design.run_design(params, settlements=s, gateways_on=False, broadcast_on=False)
+    assert len(d.locations) == 11
+    assert d.notes[0] == ("design_note_skipped", {"n": 1, "rows": "settlements row 3: lat/lon "
+                                                  "not a position"})  # fmt: skip
+    assert "1 lignes de localités ignorées" in design.summary_text(d, "fr")
 
 
 def test_products_are_written(small_design, tmp_path):

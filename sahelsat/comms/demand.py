@@ -112,12 +112,24 @@ def settlement_demand(
     table: pd.DataFrame | None = None, params: DemandParameters | None = None, countries=None
 ) -> pd.DataFrame:
     """:func:`settlements` (or ``table`` with their columns) joined with their
-    :func:`demand`; rows with a missing or negative population count as empty."""
+    :func:`demand`. Rows without a valid position are dropped and listed in
+    ``attrs["skipped"]``; a missing or negative population counts as empty."""
     t = settlements(countries) if table is None else table.reset_index(drop=True)
     missing = [c for c in ("name", "lat", "lon", "population") if c not in t.columns]
     if missing:
         raise ParameterError("settlements", f"table lacks column(s) {missing}")
+    lat = pd.to_numeric(t["lat"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(t["lon"], errors="coerce").to_numpy(float)
+    good = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0) & (np.abs(lon) <= 360.0)
+    t = t.assign(lat=lat, lon=(lon + 180.0) % 360.0 - 180.0)[good].reset_index(drop=True)
+    t.attrs["skipped"] = [f"settlements row {i}: lat/lon not a position"
+                          for i in np.flatnonzero(~good)]  # fmt: skip
+    for col, default in (("country", ""), ("region", ""), ("source", "table")):
+        if col not in t.columns:
+            t[col] = default
     pop = pd.to_numeric(t["population"], errors="coerce").to_numpy(float)
     pop = np.where(np.isfinite(pop) & (pop > 0), pop, 0.0)
     t = t.assign(population=pop)
-    return pd.concat([t, demand(pop, params)], axis=1)
+    out = pd.concat([t, demand(pop, params)], axis=1)
+    out.attrs["skipped"] = t.attrs["skipped"]
+    return out

@@ -119,7 +119,8 @@ class Design:
     link quality, served share, LEO visibility); ``regions`` per country and region;
     ``grid`` the link maps (xarray, lat x lon); ``gateway_plan``; ``broadcast``
     (:class:`~sahelsat.comms.broadcast.BroadcastReach`); ``leo_published`` the cited
-    LEO capacities; ``summary`` the headline figures; ``notes`` caveats."""
+    LEO capacities; ``summary`` the headline figures; ``notes`` caveats, each a key of
+    the words of :mod:`sahelsat.i18n` (``design_note_*``) and its values."""
 
     parameters: DesignParameters
     beams: beams_mod.BeamSet
@@ -131,7 +132,7 @@ class Design:
     broadcast: broadcast.BroadcastReach | None
     leo_published: pd.DataFrame
     summary: dict
-    notes: list[str]
+    notes: list[tuple[str, dict]]
 
 
 def _demand_locations(params: DesignParameters, settlements, notes) -> pd.DataFrame:
@@ -146,9 +147,12 @@ def _demand_locations(params: DesignParameters, settlements, notes) -> pd.DataFr
         table["source"] = "population grid"
         return table
     table = demand.settlement_demand(settlements, params.demand, params.countries)
+    skipped = table.attrs.get("skipped", [])
+    if skipped:
+        notes.append(("design_note_skipped", {"n": len(skipped),
+                                              "rows": "; ".join(skipped[:5])}))  # fmt: skip
     if (table["source"] == demand.GEONAMES_SOURCE).all():
-        notes.append("population base: GeoNames towns only (about a quarter of the three "
-                     "countries' people); totals of people are not the population")  # fmt: skip
+        notes.append(("design_note_geonames", {}))
     return table
 
 
@@ -253,7 +257,7 @@ def run_design(
     ``progress``: optional callable(stage: str).
     """
     params = DesignParameters() if params is None else params
-    notes: list[str] = []
+    notes: list[tuple[str, dict]] = []
     say = progress or (lambda stage: None)
     say("demand")
     locs = _demand_locations(params, settlements, notes)
@@ -289,7 +293,7 @@ def run_design(
     if params.leo and params.demand_from == "settlements":
         locations = pd.concat([locations, _leo_table(params, locations, progress)], axis=1)
     elif params.leo:
-        notes.append("LEO visibility is computed for settlements, not grid demand")
+        notes.append(("design_note_leo_grid", {}))
     regions = _regions(locations)
     summary = _summary(params, bs, beam_table, locations, plan, reach, notes)
     return Design(params, bs, beam_table, locations, regions, ds, plan, reach,
@@ -311,7 +315,8 @@ def _summary(params, bs, bt, locations, plan, reach, notes) -> dict:
         "availability_percent": params.hts.availability_percent,
         "busy_hour_mbps_per_subscriber": params.demand.busy_hour_mbps_per_subscriber,
         "population_source": "; ".join(sorted(set(locations["source"].astype(str)))),
-        "locations": len(locations), "notes": list(notes),
+        "locations": len(locations),
+        "notes": [figure_text("en")[k].format(**v) for k, v in notes],
     }  # fmt: skip
     if plan is not None:
         out.update({"gateways_needed": plan.needed, "gateway_band": plan.band,
@@ -380,7 +385,18 @@ def _jsonable(obj):
 
 
 def summary_text(design: Design, lang: str = "en") -> str:
-    """The headline figures of a design as plain text in ``lang`` (en, fr)."""
+    """The headline figures of a design as plain text in ``lang`` (en, fr; French numbers
+    with a comma for decimals and spaces between thousands)."""
+    text = _summary_lines(design, lang)
+    if lang == "fr":  # 1,234.5 -> 1 234,5 in the numbers only
+        import re
+
+        text = re.sub(r"(?<=\d),(?=\d{3})", "\u202f", text)
+        text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
+    return text
+
+
+def _summary_lines(design: Design, lang: str) -> str:
     w, s = figure_text(lang), design.summary
     lines = [w["design_title"].format(name=s["design"]),
              w["design_beams"].format(n=s["beams"], colours=s["colours"],
@@ -391,7 +407,8 @@ def summary_text(design: Design, lang: str = "en") -> str:
              w["design_people"].format(served=s["people_served"], pop=s["population"],
                                        speed=s["target_speed_mbps"],
                                        av=s["availability_percent"]),
-             w["design_source"].format(src=s["population_source"])]  # fmt: skip
+             w["design_source"].format(src=s["population_source"].replace(
+                 demand.GEONAMES_SOURCE, w["design_geonames"]))]  # fmt: skip
     if "gateways_needed" in s:
         lines.append(w["design_gateways"].format(n=s["gateways_needed"], band=s["gateway_band"],
                                                  sites=", ".join(s["gateway_sites"]),
@@ -406,7 +423,7 @@ def summary_text(design: Design, lang: str = "en") -> str:
                 country=r.country, region=r.region, served=r.people_served, pop=r.population
             )
         )
-    lines += [f"! {n}" for n in s["notes"]]
+    lines += [f"! {w[k].format(**v)}" for k, v in design.notes]
     return "\n".join(lines) + "\n"
 
 
