@@ -114,7 +114,9 @@ def replace(params: DesignParameters, path: str, value) -> DesignParameters:
 
 @dataclass
 class Design:
-    """A design's results. ``beam_table`` per beam (figures, capacity, demand, people);
+    """A design's results. ``beam_table`` per beam (figures, capacity, demand, people;
+    ``capacity_mbps`` for the beam's demand mix, or for users spread evenly over its grid
+    cells (``capacity_even_mbps``) where it has no servable demand);
     ``locations`` per demand location (settlement or cell: position, population, demand,
     link quality, served share, LEO visibility); ``regions`` per country and region;
     ``grid`` the link maps (xarray, lat x lon); ``gateway_plan``; ``broadcast``
@@ -270,7 +272,6 @@ def run_design(
     q = hts.link_quality(h, bs, locs["lat"].to_numpy(float), locs["lon"].to_numpy(float),
                          speed_mbps=speed, feeder_esn0_db=feeder)  # fmt: skip
     cap, share = hts.beam_capacity(q, locs["demand_mbps"], locs["population"], len(bs), h)
-    beam_table = hts.beam_figures(h, bs).merge(cap, on="beam")
     locations = pd.concat([locs.reset_index(drop=True), q], axis=1).assign(served_share=share)
     say("grid")
     from sahelsat.coverage_analysis.areas import make_area
@@ -278,6 +279,12 @@ def run_design(
     grid = make_area(h.area, params.grid_resolution_deg)
     gq = hts.link_quality(h, bs, grid.cell_lat, grid.cell_lon, speed_mbps=speed,
                           feeder_esn0_db=feeder)  # fmt: skip
+    # users spread evenly over each beam's cells: the capacity of a beam without demand
+    even, _ = hts.beam_capacity(gq, np.ones(grid.n_cells), np.zeros(grid.n_cells), len(bs), h)
+    cap["capacity_even_mbps"] = even["capacity_mbps"]
+    cap["capacity_mbps"] = np.where(cap["servable_mbps"] > 0, cap["capacity_mbps"],
+                                    even["capacity_mbps"])  # fmt: skip
+    beam_table = hts.beam_figures(h, bs).merge(cap, on="beam")
     ds = _grid_dataset(params, bs, grid, gq)
     plan = None
     if gateways_on:
