@@ -29,6 +29,19 @@ FIGURE_TEXT = {
         "station": "station {name}",
         "gantt": "Acquisitions and downlinks: value {value}, {n} acquisitions",
         "strips": "Planned strips (orange) over served (blue) and unserved (red) areas",
+        "design_title": "Connectivity design: {name}",
+        "design_beams": "{n} spot beams of {width:.2f}° in {colours} colours, {bw:g} MHz "
+        "and {eirp:g} dBW each",
+        "design_capacity": "capacity {cap:.1f} Gbit/s; busy-hour demand {off:.1f} Gbit/s, "
+        "served {srv:.1f} Gbit/s",
+        "design_people": "people served at {speed:g} Mbit/s and {av} % availability: "
+        "{served:,.0f} of {pop:,.0f}",
+        "design_source": "population base: {src}",
+        "design_gateways": "gateways: {n} at {band} band ({sites}), availability {av:.3f} %",
+        "design_dth": "DTH reach (people per dish): {reach}; carrier {mbps:.1f} Mbit/s",
+        "design_region": "  {country} {region}: {served:,.0f} of {pop:,.0f} people served",
+        "design_note_skipped": "{n} settlement rows skipped: {rows}",
+        "design_note_leo_grid": "LEO visibility is computed for settlements, not grid demand",
     },
     "fr": {
         "hours_from": "heures depuis le {t0:%Y-%m-%d %H:%M} UTC",
@@ -50,6 +63,21 @@ FIGURE_TEXT = {
         "station": "station {name}",
         "gantt": "Acquisitions et vidages : valeur {value}, {n} acquisitions",
         "strips": "Bandes planifiées (orange) sur les zones servies (bleu) et non servies (rouge)",
+        "design_title": "Conception du système de connectivité : {name}",
+        "design_beams": "{n} faisceaux de {width:.2f}° en {colours} couleurs, {bw:g} MHz "
+        "et {eirp:g} dBW chacun",
+        "design_capacity": "capacité {cap:.1f} Gbit/s ; demande à l'heure chargée "
+        "{off:.1f} Gbit/s, servie {srv:.1f} Gbit/s",
+        "design_people": "personnes servies à {speed:g} Mbit/s et {av} % de disponibilité : "
+        "{served:,.0f} sur {pop:,.0f}",
+        "design_source": "base de population : {src}",
+        "design_gateways": "passerelles : {n} en bande {band} ({sites}), disponibilité {av:.3f} %",
+        "design_dth": "portée de la télévision directe par satellite (personnes par "
+        "antenne) : {reach} ; porteuse {mbps:.1f} Mbit/s",
+        "design_region": "  {country} {region} : {served:,.0f} personnes servies sur {pop:,.0f}",
+        "design_note_skipped": "{n} lignes de localités ignorées : {rows}",
+        "design_note_leo_grid": "la visibilité des constellations en orbite basse est calculée "
+        "pour les localités, pas pour la demande par maille",
     },
 }
 LANGUAGES = tuple(FIGURE_TEXT)

@@ -16,14 +16,15 @@ import typer.main
 from typer.core import TyperGroup
 
 COMMAND_MODULES = [
-    "orbit", "update", "service", "monitor", "comms", "coverage", "tasking", "scenario",
+    "orbit", "update", "service", "monitor", "comms", "design", "coverage", "tasking",
+    "scenario",
 ]  # fmt: skip
 
 #: Command name -> the module of ``sahelsat.cli`` that registers it.
 COMMANDS = {
     "demo": "orbit", "catalogues": "orbit", "elements": "orbit", "propagate": "orbit",
     "passes": "orbit", "update": "update", "serve": "service", "token": "service",
-    "flood": "monitor",
+    "flood": "monitor", "design": "design",
     "vegetation": "monitor", "link": "comms", "service": "comms", "coverage": "coverage",
     "spot5": "tasking", "opportunities": "tasking", "plan": "tasking", "bench": "tasking",
     "run": "scenario", "check-scenario": "scenario",

@@ -33,6 +33,7 @@ def forward_link(
     p_percent,
     uplink_range_km=38_000.0,
     modcods=None,
+    attenuation: dict | None = None,
 ) -> dict[str, np.ndarray]:
     """Every line of the forward-link budget, exceeded for ``p_percent`` % of the year.
 
@@ -43,11 +44,16 @@ def forward_link(
     ``pointing_loss``, ``t_sys_clear_k``, ``t_sys_k``, ``gt_dbk``, ``cn0_dbhz``,
     ``esn0_down``, ``esn0_up``, ``esn0_total`` (with C/I and C/IM), ``modcod`` (index,
     -1 none), ``efficiency`` (bit/symbol), ``throughput_mbps``.
+
+    ``attenuation``: the path's ITU-R components when already computed (e.g. by
+    :func:`sahelsat.comms.itu.attenuation_grid`), broadcasting with the other arguments.
     """
     s = scenario
     f = s.downlink_ghz
-    parts = attenuation_components(lat, lon, f, elevation_deg, p_percent, diameter_m,
-                                   s.efficiency, s.tilt_deg, height_km)  # fmt: skip
+    parts = attenuation
+    if parts is None:
+        parts = attenuation_components(lat, lon, f, elevation_deg, p_percent, diameter_m,
+                                       s.efficiency, s.tilt_deg, height_km)  # fmt: skip
     a = parts["total"]
     fspl = link.free_space_loss_db(range_km, f)
     gain = link.antenna_gain_dbi(diameter_m, f, s.efficiency)

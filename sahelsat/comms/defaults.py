@@ -181,3 +181,302 @@ LEO_KU = Scenario(
     # about 40-55 deg (OneWeb); 25 deg assumed.
     min_elevation_deg=25.0,
 )
+
+
+# --- System design (sahelsat.comms.design): demand, HTS, gateways, DTH, LEO comparison ---
+
+
+class ParameterError(ValueError):
+    """A design parameter out of range; ``field`` names it (e.g. ``"hts.colours"``)."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+def check_ranges(obj, prefix: str, ranges: dict[str, tuple[float, float]]) -> None:
+    """Raise :class:`ParameterError` naming ``prefix.field`` for the first field of ``obj``
+    that is not a finite number within its inclusive ``(low, high)`` range."""
+    import math
+
+    for name, (lo, hi) in ranges.items():
+        value = getattr(obj, name)
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{prefix}.{name}", f"not a number: {value!r}") from None
+        if not (math.isfinite(v) and lo <= v <= hi):
+            raise ParameterError(f"{prefix}.{name}", f"{value!r} outside [{lo:g}, {hi:g}]")
+
+
+@dataclass(frozen=True)
+class Institution:
+    """A kind of institution connected by the network: one per ``people_per_unit``
+    inhabitants (at least one) in settlements of ``min_population`` or more, each drawing
+    ``rate_mbps`` shared ``contention`` ways in the busy hour."""
+
+    name: str
+    people_per_unit: float
+    min_population: float
+    rate_mbps: float
+    contention: float
+
+    def __post_init__(self):
+        check_ranges(self, f"demand.institutions.{self.name}", {
+            "people_per_unit": (1.0, 1e7), "min_population": (0.0, 1e7),
+            "rate_mbps": (0.0, 1e5), "contention": (1.0, 1e4)})  # fmt: skip
+
+
+#: Schools: the UN Office of the Secretary-General's Envoy on Technology and ITU 2030
+#: targets for universal and meaningful connectivity set at least 20 Mbit/s per school.
+#: The three countries count roughly one primary school per 1,300-1,800 inhabitants
+#: (UNESCO UIS school counts over UN population, around 2020): 1 per 1,500 assumed, in
+#: settlements of 300 people or more. Busy-hour sharing 4:1 between schools assumed.
+SCHOOLS = Institution("schools", 1500.0, 300.0, 20.0, 4.0)
+#: First-level health centres (CSCom in Mali, CSI in Niger, CSPS in Burkina Faso) serve
+#: catchments of roughly 10,000-15,000 people (national health maps): 1 per 10,000
+#: assumed in settlements of 1,000 or more; 10 Mbit/s (records and video consultation),
+#: shared 2:1 (assumption).
+HEALTH_CENTRES = Institution("health_centres", 10000.0, 1000.0, 10.0, 2.0)
+#: Local administration: 703 communes in Mali, 266 in Niger and 351 in Burkina Faso for
+#: about 70 million people, i.e. one commune seat per ~50,000 inhabitants, in settlements
+#: of 2,000 or more; 10 Mbit/s shared 2:1 (assumption).
+ADMINISTRATION = Institution("administration", 50000.0, 2000.0, 10.0, 2.0)
+
+
+@dataclass(frozen=True)
+class DemandParameters:
+    """Busy-hour forward demand of a location: households subscribing plus institutions.
+
+    ``household_size`` persons; ``take_up`` share of households subscribing;
+    ``subscriber_rate_mbps`` the peak rate sold to a household (also the target speed of
+    "people served"), shared ``contention`` ways in the busy hour.
+    """
+
+    # Demographic and Health Surveys of the three countries (Mali 2018, Niger 2012,
+    # Burkina Faso 2021) find about 5 to 6.5 persons per household: 6.0 assumed.
+    household_size: float = 6.0
+    # ITU Facts and Figures 2023: about a third of Africa's population uses the Internet,
+    # far fewer at home in rural areas. A satellite service reaching 10 % of households is
+    # a planning assumption (vary 5-30 % in a trade).
+    take_up: float = 0.10
+    # 10 Mbit/s: a common entry-level satellite broadband plan and about the speed of
+    # the ITU/OSET 2030 meaningful-connectivity targets for individuals.
+    subscriber_rate_mbps: float = 10.0
+    # Consumer satellite broadband is sold at contention ratios of about 20:1 to 50:1
+    # (business 5:1-10:1): 20:1 assumed, i.e. 0.5 Mbit/s per subscriber in the busy hour.
+    contention: float = 20.0
+    institutions: tuple[Institution, ...] = (SCHOOLS, HEALTH_CENTRES, ADMINISTRATION)
+
+    def __post_init__(self):
+        check_ranges(self, "demand", {
+            "household_size": (1.0, 50.0), "take_up": (0.0, 1.0),
+            "subscriber_rate_mbps": (0.001, 1e5), "contention": (1.0, 1e4)})  # fmt: skip
+        names = [i.name for i in self.institutions]
+        if len(set(names)) != len(names):
+            raise ParameterError("demand.institutions", f"names must be unique: {names}")
+
+    @property
+    def busy_hour_mbps_per_subscriber(self) -> float:
+        """Busy-hour rate drawn per subscriber (Mbit/s): the rate sold over the contention."""
+        return self.subscriber_rate_mbps / self.contention
+
+
+@dataclass(frozen=True)
+class HtsParameters:
+    """A Ka-band high-throughput GEO satellite with spot beams over an area.
+
+    Beams: ``layout`` ``"hex"`` (a hexagonal lattice over the area, neighbours crossing
+    at ``edge_db`` below peak) or ``"demand"`` (the ``n_beams`` lattice cells carrying
+    most demand); ``colours`` frequency/polarisation colours (``user_band_mhz`` in each of
+    ``polarisations`` split ``colours / polarisations`` ways). Beam pattern: ITU-R S.672-4
+    with near side lobes ``near_sidelobe_db``, from a ``antenna_diameter_m`` reflector.
+    Terminal numbers as in the Ka forward-link scenario :data:`KA`.
+    """
+
+    name: str = "Ka HTS"
+    slot_lon_deg: float = 0.0  # DESIGNED_SLOTS_DEG: the middle of the region's arc
+    area: str = "AES"
+    downlink_ghz: float = KA.downlink_ghz
+    uplink_ghz: float = KA.uplink_ghz
+    # 19.7-20.2 GHz is allocated to FSS space-to-Earth without terrestrial sharing (RR
+    # Article 5): 500 MHz, in two circular polarisations.
+    user_band_mhz: float = 500.0
+    polarisations: int = 2
+    # Four-colour reuse (two sub-bands x two polarisations) is the usual HTS plan
+    # (e.g. Eutelsat KA-SAT), giving 250 MHz per beam.
+    colours: int = 4
+    # Ka HTS multi-beam reflectors are about 2-3 m across: 2.6 m gives 0.40 deg beams
+    # (70 lambda / D) and 52.8 dBi at 19.95 GHz with 65 % efficiency.
+    antenna_diameter_m: float = 2.6
+    antenna_efficiency: float = 0.65
+    # ITU-R S.672-4 Annex 1 offers near side-lobe levels of -20, -25 and -30 dB: -25 dB,
+    # a reflector fed for low side lobes.
+    near_sidelobe_db: float = -25.0
+    # Ka spot beams of HTS systems peak at about 58-62 dBW (see KA): 61 dBW per beam.
+    beam_eirp_dbw: float = 61.0
+    # Neighbouring beams cross about 3-4 dB below peak (the hexagon's triple point at
+    # about -4 dB, see KA): 4 dB.
+    edge_db: float = 4.0
+    layout: str = "hex"
+    n_beams: int = 0  # "demand" layout: number of beams (0: as many as the hex lattice)
+    # DVB-S2X roll-off 0.05 on wide HTS carriers (EN 302 307-2 §5.2.1).
+    roll_off: float = 0.05
+    terminal_diameter_m: float = 0.75  # a common Ka consumer dish (0.66-0.75 m)
+    terminal_efficiency: float = KA.efficiency
+    antenna_noise_k: float = KA.antenna_noise_k
+    lnb_nf_db: float = KA.lnb_nf_db
+    pointing_error_deg: float = KA.pointing_error_deg
+    implementation_margin_db: float = KA.implementation_margin_db
+    tilt_deg: float = KA.tilt_deg
+    availability_percent: float = KA.availability_percent
+    # Capacity is counted in median conditions (50 % of the year); ACM then rides fades.
+    capacity_percent: float = 50.0
+    min_elevation_deg: float = 10.0
+    # Ka payload receive noise temperature: about 500-800 K (the Earth at 290 K in view
+    # plus a 2-3 dB front end): 600 K, for the beams' G/T on the return uplink.
+    satellite_noise_k: float = 600.0
+    # Payload loss between amplifier and feed (output multiplexer, waveguide): ~1-2 dB.
+    output_loss_db: float = 1.5
+
+    def __post_init__(self):
+        check_ranges(self, "hts", {
+            "slot_lon_deg": (-180.0, 360.0), "downlink_ghz": (1.0, 55.0),
+            "uplink_ghz": (1.0, 55.0), "user_band_mhz": (1.0, 1e5), "polarisations": (1, 2),
+            "colours": (1, 64), "antenna_diameter_m": (0.1, 30.0),
+            "antenna_efficiency": (0.05, 1.0),
+            "beam_eirp_dbw": (0.0, 100.0), "edge_db": (0.5, 12.0), "n_beams": (0, 5000),
+            "roll_off": (0.0, 1.0), "terminal_diameter_m": (0.1, 20.0),
+            "terminal_efficiency": (0.05, 1.0), "antenna_noise_k": (0.0, 2000.0),
+            "lnb_nf_db": (0.0, 20.0), "pointing_error_deg": (0.0, 5.0),
+            "implementation_margin_db": (0.0, 10.0), "tilt_deg": (0.0, 90.0),
+            "availability_percent": (95.0, 99.999), "capacity_percent": (1.0, 50.0),
+            "min_elevation_deg": (0.0, 89.0), "satellite_noise_k": (10.0, 1e5),
+            "output_loss_db": (0.0, 20.0)})  # fmt: skip
+        if float(self.near_sidelobe_db) not in (-20.0, -25.0, -30.0):
+            raise ParameterError("hts.near_sidelobe_db", f"{self.near_sidelobe_db!r} must be "
+                                 "-20, -25 or -30 dB (ITU-R S.672-4 Annex 1)")  # fmt: skip
+        if self.layout not in ("hex", "demand"):
+            raise ParameterError("hts.layout", f"{self.layout!r} must be 'hex' or 'demand'")
+        if int(self.colours) % int(self.polarisations):
+            raise ParameterError("hts.colours", f"{self.colours} colours cannot split "
+                                 f"evenly over {self.polarisations} polarisations")  # fmt: skip
+
+    @property
+    def beam_bandwidth_mhz(self) -> float:
+        """Spectrum of one beam (MHz): the user band in each polarisation over the colours
+        sharing that polarisation."""
+        return self.user_band_mhz * self.polarisations / self.colours
+
+    @property
+    def symbol_rate_baud(self) -> float:
+        """Symbol rate of a beam's single carrier filling its spectrum (baud)."""
+        return self.beam_bandwidth_mhz * 1e6 / (1.0 + self.roll_off)
+
+
+#: Gateway feeder bands (uplink to the satellite): name -> (centre GHz, bandwidth MHz per
+#: polarisation). Ka: 27.5-29.5 GHz, the FSS Earth-to-space band HTS gateways use below
+#: the user band; Q/V: 47.2-50.2 GHz plus 50.4-51.4 GHz (RR Article 5, FSS
+#: Earth-to-space), 4 GHz.
+FEEDER_BANDS = {"Ka": (28.5, 2000.0), "Q/V": (48.7, 4000.0)}
+
+#: Candidate gateway towns (GeoNames names of sahelsat's town table): the three capitals
+#: and the regional centres with roads and power.
+GATEWAY_CANDIDATES = ("Bamako", "Niamey", "Ouagadougou", "Kati", "Koulikoro", "Ségou",
+                      "Sikasso", "Kayes", "Mopti", "Bobo-Dioulasso", "Koudougou",
+                      "Ouahigouya", "Dosso", "Maradi", "Zinder", "Tahoua", "Agadez")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GatewayParameters:
+    """Gateways: feeder uplinks in ``band`` (:data:`FEEDER_BANDS`) from candidate towns,
+    one carrier per user beam; ``site_diversity`` pairs each gateway with a second site."""
+
+    band: str = "Q/V"
+    candidates: tuple[str, ...] = GATEWAY_CANDIDATES
+    polarisations: int = 2
+    # A 7-9 m gateway with a few hundred watts reaches 80-85 dBW per carrier (see KA).
+    carrier_eirp_dbw: float = KA.gateway_eirp_dbw
+    # Uplink power control headroom of Ka and Q/V gateways: about 10-15 dB.
+    upc_range_db: float = 10.0
+    # Feeder receive G/T of HTS payloads (narrow feeder beams): about 15-25 dB/K.
+    satellite_gt_dbk: float = 20.0
+    # The feeder must stay far above the user link (about 10-20 dB Es/N0 at beam
+    # centre) so it costs little end to end: 20 dB, i.e. 0.4 dB off a 14 dB user link.
+    required_esn0_db: float = 20.0
+    gateway_diameter_m: float = 7.0  # 7-9 m antennas (see KA)
+    site_diversity: bool = True
+    tilt_deg: float = 45.0  # circular polarisation
+
+    def __post_init__(self):
+        if self.band not in FEEDER_BANDS:
+            raise ParameterError("gateways.band", f"{self.band!r}: use one of "
+                                 f"{sorted(FEEDER_BANDS)}")  # fmt: skip
+        if len(self.candidates) < 1:
+            raise ParameterError("gateways.candidates", "give at least one candidate town")
+        check_ranges(self, "gateways", {
+            "polarisations": (1, 2), "carrier_eirp_dbw": (0.0, 120.0),
+            "upc_range_db": (0.0, 40.0), "satellite_gt_dbk": (-30.0, 50.0),
+            "required_esn0_db": (-10.0, 40.0), "gateway_diameter_m": (0.5, 30.0),
+            "tilt_deg": (0.0, 90.0)})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BroadcastParameters:
+    """A DTH transponder from the Ku scenario :data:`KU` at the design's slot: one
+    ``modcod`` carrier received with each of ``dishes_m`` at ``availability_percent``."""
+
+    dishes_m: tuple[float, ...] = (0.6, 0.8, 0.9)
+    # DTH planning targets 99.7-99.9 % of an average year at Ku band: 99.7 %.
+    availability_percent: float = 99.7
+    # DVB-S2 8PSK 2/3 is a usual DTH MODCOD (about 2 bit/symbol, 59 Mbit/s in 30 Mbaud).
+    modcod: str = "8PSK 2/3"
+    # Statistically multiplexed service rates (Mbit/s): MPEG-4 AVC about 2-3 (SD) and
+    # 6-8 (HD); HEVC saves about 40-50 % over AVC at equal quality (JCT-VC verification
+    # tests); digital radio 64-128 kbit/s (HE-AAC / AAC).
+    tv_rates_mbps: tuple[tuple[str, float], ...] = (
+        ("MPEG-4 SD", 2.5),
+        ("MPEG-4 HD", 7.0),
+        ("HEVC SD", 1.4),
+        ("HEVC HD", 4.0),
+    )
+    radio_rate_mbps: float = 0.096
+    # Radio services carried beside the TV channels of the multiplex.
+    radio_channels: int = 10
+    step_deg: float = 0.25  # grid of the footprint (deg)
+
+    def __post_init__(self):
+        if not self.dishes_m or any(not 0.1 <= float(d) <= 20.0 for d in self.dishes_m):
+            raise ParameterError("broadcast.dishes_m", f"{self.dishes_m!r}: 0.1-20 m each")
+        for name, rate in self.tv_rates_mbps:
+            if not 0.01 <= float(rate) <= 1000.0:
+                raise ParameterError(f"broadcast.tv_rates_mbps.{name}", f"{rate!r} Mbit/s")
+        check_ranges(self, "broadcast", {
+            "availability_percent": (95.0, 99.999), "radio_rate_mbps": (0.001, 10.0),
+            "radio_channels": (0, 10000), "step_deg": (0.01, 5.0)})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LeoConstellation:
+    """A LEO constellation compared with the GEO design: its catalogue, the terminals'
+    minimum elevation and its published capacity (``None`` where none is published)."""
+
+    catalogue: str
+    min_elevation_deg: float
+    capacity_source: str
+    system_tbps: float | None = None
+    per_satellite_gbps: float | None = None
+
+
+#: del Portillo, Cameron & Crawley (2019), "A technical comparison of three low earth
+#: orbit satellite constellation systems to provide global broadband", Acta Astronautica
+#: 159, 123-135: total sellable system throughput and average data rate per satellite,
+#: estimated from the FCC filings (OneWeb 720 satellites, minimum elevation 55 deg;
+#: SpaceX 4,425 satellites). Starlink's minimum elevation of 25 deg is that of the FCC's
+#: April 2019 modification of SpaceX's authorisation (orbits lowered to 550 km).
+LEO_CONSTELLATIONS = (
+    LeoConstellation("oneweb", 55.0, "del Portillo et al. 2019 (Acta Astronautica 159)",
+                     1.56, 2.17),
+    LeoConstellation("starlink", 25.0, "del Portillo et al. 2019 (Acta Astronautica 159)",
+                     23.70, 5.36),
+)  # fmt: skip

@@ -113,3 +113,30 @@ def leo_link(
     })  # fmt: skip
     return LeoLink(table, 100.0 * visible.mean(), 100.0 - unavailable,
                    unavailable / 100.0 * MINUTES_PER_YEAR, scenario, throughput_mbps)  # fmt: skip
+
+
+def settlement_visibility(constellation, settlements: pd.DataFrame, start, hours: float = 24.0,
+                          step_s: float = 60.0) -> pd.DataFrame:  # fmt: skip
+    """Per settlement (``lat, lon`` deg, optional ``name``, ``population``): the share of
+    time with a satellite of ``constellation`` (a
+    :class:`~sahelsat.comms.defaults.LeoConstellation`: its shipped catalogue and the
+    terminals' minimum elevation) above the minimum elevation, and the longest gap,
+    from the coverage engine over ``hours`` from ``start`` (UTC) every ``step_s``.
+
+    Returns ``percent_visible`` and ``max_gap_min`` (0 when never out of view; the whole
+    window when never in view).
+    """
+    from sahelsat.coverage_analysis import coverage
+    from sahelsat.fleet import catalogue
+
+    table = pd.DataFrame({"latitude_deg": settlements["lat"].to_numpy(float),
+                          "longitude_deg": settlements["lon"].to_numpy(float)})  # fmt: skip
+    t0 = np.datetime64(str(start).replace("Z", ""), "ns")
+    t1 = t0 + np.timedelta64(int(round(hours * 3600.0)), "s")
+    ds = coverage(catalogue(constellation.catalogue), area=table, start=t0, stop=t1,
+                  step_s=step_s, min_elevation=constellation.min_elevation_deg, n_fold=(1,),
+                  gap_percentiles=())  # fmt: skip
+    pct = ds["percent_covered"].to_numpy()
+    gap = ds["max_gap_s"].to_numpy() / 60.0
+    gap = np.where(pct <= 0.0, hours * 60.0, np.nan_to_num(gap, nan=0.0))
+    return pd.DataFrame({"percent_visible": pct, "max_gap_min": gap})

@@ -6,7 +6,10 @@ kelvin for temperatures, km for distances, GHz for frequencies, degrees for angl
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit, vectorize
 
 from sahelsat import frames
 from sahelsat.core.constants import (  # noqa: F401  (re-exported)
@@ -78,6 +81,50 @@ def beam_rolloff_db(off_axis_deg, beamwidth_deg, shape: str = "gaussian") -> np.
             pattern = np.where(u > 1e-9, (2.0 * j1(u) / u) ** 2, 1.0)
         return np.maximum(db(np.maximum(pattern, 1e-12)), -40.0)
     raise ValueError(f"beam shape must be 'gaussian' or 'bessel', got {shape!r}")
+
+
+#: ITU-R S.672-4 Annex 1 table of the main-beam and near-side-lobe extents a, b (in
+#: units of psi0) for each near side-lobe level L_N (dB relative to peak).
+S672_EXTENTS = {-20.0: (2.58, 6.32), -25.0: (2.88, 6.32), -30.0: (3.16, 6.32)}
+
+
+@njit(cache=True, inline="always")
+def s672_relative_db(ratio, peak_gain_dbi, ln_db, a, b):  # pragma: no cover - compiled
+    """Gain (dB relative to peak) of the ITU-R S.672-4 Annex 1 pattern at ``ratio`` =
+    psi / psi0 (circular beam, z = 1, alpha = 2, far side lobes L_F = 0 dBi)."""
+    if ratio <= a:
+        return -3.0 * ratio * ratio
+    if ratio <= b:
+        return ln_db
+    # X - 25 log(psi) with X = Gm + L_N + 25 log(b psi0), floored at L_F = 0 dBi
+    return max(ln_db - 25.0 * math.log10(ratio / b), -peak_gain_dbi)
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64)"], cache=True)
+def _s672_vec(ratio, peak_gain_dbi, ln_db, a, b):  # pragma: no cover - compiled
+    return s672_relative_db(ratio, peak_gain_dbi, ln_db, a, b)
+
+
+def s672_gain_dbi(off_axis_deg, peak_gain_dbi, beamwidth_deg, near_sidelobe_db=-25.0):
+    """Gain (dBi) of a GSO satellite antenna with a circular beam, ITU-R S.672-4 Annex 1:
+
+    Gm - 3 (psi/psi0)^2 up to a psi0; Gm + L_N up to b psi0; Gm + L_N + 25 log b -
+    25 log(psi/psi0) down to the far side-lobe level L_F = 0 dBi; psi0 is half the 3 dB
+    ``beamwidth_deg``, ``near_sidelobe_db`` L_N one of -20, -25, -30 (a, b from
+    :data:`S672_EXTENTS`). The recommendation's main-beam law applies from psi0 outwards;
+    it is used inside psi0 too (the gain falls smoothly to Gm - 3 at the 3 dB edge).
+    Angles beyond 90 deg (behind the antenna, never seen from GEO) are not modelled.
+    Arguments broadcast.
+    """
+    ln = float(near_sidelobe_db)
+    if ln not in S672_EXTENTS:
+        raise ValueError(f"near_sidelobe_db must be one of {sorted(S672_EXTENTS)} (ITU-R "
+                         f"S.672-4 Annex 1), got {near_sidelobe_db!r}")  # fmt: skip
+    a, b = S672_EXTENTS[ln]
+    psi0 = 0.5 * np.asarray(beamwidth_deg, dtype=float)
+    ratio = np.abs(np.asarray(off_axis_deg, dtype=float)) / psi0
+    gm = np.asarray(peak_gain_dbi, dtype=float)
+    return gm + _s672_vec(ratio, gm, ln, a, b)
 
 
 def noise_temperature_from_figure(nf_db) -> np.ndarray:

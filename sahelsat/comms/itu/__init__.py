@@ -112,6 +112,72 @@ def attenuation_components(
     return {"gas": gas, "cloud": cloud, "rain": rain, "scintillation": scint, "total": total}
 
 
+def attenuation_grid(
+    lat,
+    lon,
+    f_ghz,
+    elevation_deg,
+    p_percent,
+    diameter_m,
+    efficiency=0.5,
+    tilt_deg=45.0,
+    height_km=None,
+    rain_rate: str = "exact",
+) -> dict[str, np.ndarray]:
+    """:func:`attenuation_components` of many locations on one grid of time percentages:
+    the same model and results, with each location's map look-ups done once.
+
+    ``lat``, ``lon``, ``elevation_deg`` (and ``height_km``, ``diameter_m``,
+    ``efficiency`` when arrays) have one shape (location,); ``f_ghz`` and ``tilt_deg``
+    are numbers; ``p_percent`` is (p,). Returns ``gas, cloud, rain, scintillation,
+    total``, each (location, p), dB.
+    """
+    p = np.atleast_1d(np.asarray(p_percent, dtype=float))
+    args = [lat, lon, elevation_deg, diameter_m, efficiency]
+    if height_km is not None:
+        args.append(height_km)
+    arrays = [np.array(a) for a in np.broadcast_arrays(
+        *(np.atleast_1d(np.asarray(a, dtype=float)) for a in args))]  # fmt: skip
+    lat, lon, el, d, eta = arrays[:5]
+    if lat.ndim != 1 or p.ndim != 1:
+        raise ValueError("attenuation_grid takes locations (n,) and p_percent (m,)")
+    f, tau = float(f_ghz), float(tilt_deg)
+    _check_range("lat", lat, -90.0, 90.0)
+    _check_range("lon", lon, -360.0, 360.0)
+    _check_range("f_ghz", np.array([f]), *FREQUENCY_RANGE_GHZ, hint="range of the P.618/P.838 "
+                 "rain model")  # fmt: skip
+    _check_range("elevation_deg", el, 0.0, 90.0, lo_open=True, hint="the path must rise")
+    _check_range("p_percent", p, *P_RANGE_PERCENT, hint="time percentage of P.618-13 §2.5")
+    _check_range("diameter_m", d, 0.0, 100.0, lo_open=True)
+    _check_range("efficiency", eta, 0.0, 1.0, lo_open=True)
+    hs = arrays[5] if height_km is not None else p1511.topographic_altitude(lat, lon)
+    _check_range("height_km", hs, -1.0, 10.0)
+    if rain_rate not in ("map", "exact"):
+        raise ValueError(f"rain_rate must be 'map' or 'exact', got {rain_rate!r}")
+    # gas and cloud at max(p, 1 %) (§2.5): once per distinct value
+    p_cg = np.maximum(p, 1.0)
+    levels, which = np.unique(p_cg, return_inverse=True)
+    t = p1510.surface_mean_temperature(lat, lon)
+    pressure = p835.standard_pressure(hs)
+    gas = np.empty((lat.size, levels.size))
+    cloud = np.empty_like(gas)
+    for k, pc in enumerate(levels):
+        rho = p836.surface_water_vapour_density(lat, lon, pc, hs)
+        v = p836.total_water_vapour_content(lat, lon, pc, hs)
+        gas[:, k] = p676.slant_path_attenuation(f, el, rho, pressure, t, v, hs)
+        cloud[:, k] = p840.cloud_attenuation(lat, lon, el, f, pc)
+    gas, cloud = gas[:, which], cloud[:, which]
+    r001 = p837.rainfall_rate_r001(lat, lon) if rain_rate == "map" else p837.rainfall_rate(
+        lat, lon, 0.01)  # fmt: skip
+    col = (slice(None), None)
+    rain = p618.rain_attenuation(lat[col], f, el[col], p[None, :], hs[col],
+                                 p839.rain_height(lat, lon)[col], r001[col], tau)  # fmt: skip
+    nwet = p453.wet_refractivity(lat, lon, 50.0)
+    scint = p618.scintillation_attenuation(f, el[col], p[None, :], d[col], eta[col], nwet[col])
+    total = p618.combine(gas, cloud, rain, scint)
+    return {"gas": gas, "cloud": cloud, "rain": rain, "scintillation": scint, "total": total}
+
+
 def total_attenuation(
     lat,
     lon,
@@ -139,6 +205,7 @@ def total_attenuation(
 __all__ = [
     "REVISIONS",
     "attenuation_components",
+    "attenuation_grid",
     "total_attenuation",
     "p453",
     "p618",

@@ -15,10 +15,12 @@ EFFECTIVE_EARTH_RADIUS_KM = 8500.0  # P.618-13 §2.2.1.1 step 2
 def rain_attenuation(lat, f_ghz, elevation_deg, p, hs_km, hr_km, r001_mm_h, tilt_deg):
     """Rain attenuation A_p (dB) exceeded for ``p`` % of an average year, P.618-13 §2.2.1.1
     steps 2-10, given the station height ``hs_km``, rain height ``hr_km`` and R0.01 (mm/h).
-    All arguments broadcast; 0 where the station is above the rain height or R0.01 is 0."""
-    lat, f, el, p, hs, hr, r001, tau = np.broadcast_arrays(
-        *(np.asarray(a, dtype=float) for a in (lat, f_ghz, elevation_deg, p, hs_km, hr_km,
-                                               r001_mm_h, tilt_deg))
+    All arguments broadcast (terms not depending on ``p`` keep the other arguments' shape,
+    so a (location, 1) by (p,) call computes them once per location); 0 where the station
+    is above the rain height or R0.01 is 0."""
+    lat, f, el, p, hs, hr, r001, tau = (
+        np.asarray(a, dtype=float) for a in (lat, f_ghz, elevation_deg, p, hs_km, hr_km,
+                                             r001_mm_h, tilt_deg)
     )  # fmt: skip
     dh = hr - hs
     wet = (dh > 0) & (r001 > 0)
@@ -53,7 +55,10 @@ def rain_attenuation(lat, f_ghz, elevation_deg, p, hs_km, hr_km, r001_mm_h, tilt
         ),
     )
     exponent = -(0.655 + 0.033 * np.log(p) - 0.045 * np.log(a001) - beta * (1.0 - p) * sin_el)
-    return np.where(wet, a001 * (p / 0.01) ** exponent, 0.0)
+    shape = np.broadcast_shapes(
+        lat.shape, f.shape, el.shape, p.shape, hs.shape, hr.shape, r001.shape, tau.shape
+    )
+    return np.broadcast_to(np.where(wet, a001 * (p / 0.01) ** exponent, 0.0), shape).copy()
 
 
 def scintillation_sigma(f_ghz, elevation_deg, diameter_m, efficiency, nwet, h_l_m=1000.0):

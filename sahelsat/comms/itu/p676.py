@@ -94,7 +94,7 @@ def _gamma_water_kernel(f, p, rho, t, lines, f_ref):  # pragma: no cover - compi
 def _flat(*args):
     arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in args))
     shape = arrays[0].shape
-    return shape, [np.ascontiguousarray(a).ravel() for a in arrays]
+    return shape, [np.array(a).ravel() for a in arrays]  # copies: numba reads no broadcast views
 
 
 def gamma_oxygen(f_ghz, p_hpa, rho_g_m3, t_k) -> np.ndarray:
