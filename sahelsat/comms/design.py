@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,107 +21,15 @@ import xarray as xr
 
 from sahelsat.comms import beams as beams_mod
 from sahelsat.comms import broadcast, demand, gateways, hts
-from sahelsat.comms.defaults import (
+from sahelsat.comms.defaults import (  # noqa: F401 - DesignParameters, update: re-exported
     LEO_CONSTELLATIONS,
-    BroadcastParameters,
-    DemandParameters,
-    GatewayParameters,
-    HtsParameters,
-    LeoConstellation,
+    DesignParameters,
     ParameterError,
-    check_ranges,
+    replace,
+    update,
 )
 from sahelsat.comms.itu import REVISIONS
 from sahelsat.i18n import figure_text
-
-
-@dataclass(frozen=True)
-class DesignParameters:
-    """Everything a design run needs. ``demand_from``: ``"settlements"`` (the population
-    base's settlements) or ``"grid"`` (its population grid, when the package has one);
-    ``grid_resolution_deg``: the grid of the NetCDF maps (and of grid demand);
-    ``leo``: constellations compared (empty: none), over ``leo_hours`` from ``leo_start``
-    (UTC) sampled every ``leo_step_s`` (6 h by default: Starlink's 10,000 satellites over
-    40,000 settlements take about 40 s per hour of window on two cores)."""
-
-    name: str = "Sahel Ka HTS"
-    demand: DemandParameters = field(default_factory=DemandParameters)
-    hts: HtsParameters = field(default_factory=HtsParameters)
-    gateways: GatewayParameters = field(default_factory=GatewayParameters)
-    broadcast: BroadcastParameters = field(default_factory=BroadcastParameters)
-    countries: tuple[str, ...] | None = None
-    demand_from: str = "settlements"
-    grid_resolution_deg: float = 0.1
-    leo: tuple[LeoConstellation, ...] = LEO_CONSTELLATIONS
-    leo_start: str = "2026-05-31T00:00"
-    leo_hours: float = 6.0
-    leo_step_s: float = 60.0
-
-    def __post_init__(self):
-        if self.demand_from not in ("settlements", "grid"):
-            raise ParameterError("design.demand_from", f"{self.demand_from!r} must be "
-                                 "'settlements' or 'grid'")  # fmt: skip
-        check_ranges(self, "design", {"grid_resolution_deg": (0.01, 2.0),
-                                      "leo_hours": (0.1, 24.0 * 31),
-                                      "leo_step_s": (1.0, 3600.0)})  # fmt: skip
-
-
-def _convert(current, value, path: str):
-    try:
-        if isinstance(current, bool):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text not in ("1", "0", "true", "false", "yes", "no"):
-                raise ValueError(value)
-            return text in ("1", "true", "yes")
-        if isinstance(current, int):
-            return int(value)
-        if isinstance(current, float):
-            return float(value)
-        if isinstance(current, tuple) and isinstance(value, str):
-            items = [v.strip() for v in value.split(",") if v.strip()]
-            if all(isinstance(c, (int, float)) for c in current):
-                return tuple(float(v) for v in items)
-            if all(isinstance(c, str) for c in current):
-                return tuple(items)
-            raise ParameterError(path, "a structured parameter: set it from Python")
-        if current is None and isinstance(value, str):
-            return tuple(v.strip() for v in value.split(",") if v.strip())
-    except ParameterError:
-        raise
-    except (TypeError, ValueError):
-        raise ParameterError(path, f"{value!r} is not a {type(current).__name__}") from None
-    return value
-
-
-def update(obj, changes: dict, prefix: str = ""):
-    """A copy of the parameters ``obj`` (a :class:`DesignParameters` or one of its
-    sections) with the fields at dotted paths set, e.g. ``{"hts.colours": 7,
-    "hts.polarisations": 1}``; values are converted to the fields' types and each section
-    is rebuilt once, so fields checked together change together. A bad path or value
-    raises :class:`ParameterError` naming it."""
-    names = {f.name for f in dataclasses.fields(obj)}
-    direct, nested = {}, {}
-    for path, value in changes.items():
-        head, _, rest = path.partition(".")
-        full = f"{prefix}{path}"
-        if head not in names:
-            raise ParameterError(full, f"no such parameter; known: {sorted(names)}")
-        if rest:
-            if not dataclasses.is_dataclass(getattr(obj, head)):
-                raise ParameterError(full, f"{prefix}{head} has no fields")
-            nested.setdefault(head, {})[rest] = value
-        else:
-            direct[head] = _convert(getattr(obj, head), value, full)
-    for head, sub in nested.items():
-        direct[head] = update(getattr(obj, head), sub, f"{prefix}{head}.")
-    return dataclasses.replace(obj, **direct)
-
-
-def replace(params: DesignParameters, path: str, value) -> DesignParameters:
-    """``params`` with the one field at dotted ``path`` set (see :func:`update`)."""
-    return update(params, {path: value})
 
 
 @dataclass

@@ -223,6 +223,7 @@ class Scenario(_Model):
     connectivity: Connectivity = Connectivity()
     imaging: Imaging = Imaging()
     requests: list[Request] = Field(default_factory=list, max_length=10_000)
+    design: inputs.DesignInput | None = None  # connectivity system design (step "design")
     folder: str = "."
 
     @model_validator(mode="after")
@@ -258,6 +259,13 @@ class Scenario(_Model):
     def path(self, name: str) -> Path:
         return Path(self.folder) / name
 
+    def design_parameters(self, trade: int | None = None):
+        """The ``[design]`` table's design (or its alternative ``trade``) over the area's
+        countries unless it names its own; None without a ``[design]`` table."""
+        if self.design is None:
+            return None
+        return self.design.parameters(trade, countries=self.area.countries)
+
 
 def _key_line(text: str, loc: tuple) -> int | None:
     """Line number (1-based) of the key at ``loc`` (e.g. ("satellites", 1, "altitude_km")),
@@ -265,6 +273,11 @@ def _key_line(text: str, loc: tuple) -> int | None:
     table = str(loc[0])
     index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
     key = next((str(p) for p in loc[1:] if not isinstance(p, int)), None)
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    if len(names) >= 3 and not any(isinstance(p, int) for p in loc):  # e.g. [design.hts]
+        nested = _key_line(text, (".".join(names[:-1]), names[-1]))
+        if nested is not None:
+            return nested
     section, seen, header = None, {}, None  # section None: the top level
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
