@@ -152,6 +152,7 @@ def _regions(locations: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     out["people_unserved"] = out["population"] - out["people_served"]
+    out["unserved_mbps"] = out["offered_mbps"] - out["served_mbps"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["served_share"] = out["served_mbps"] / out["offered_mbps"]
     return out
@@ -271,6 +272,8 @@ def trade_table(designs: list[Design]) -> pd.DataFrame:
             "mean_efficiency": float(d.beam_table["efficiency_mean"].replace(0, np.nan).mean()),
             "gateways": s.get("gateways_needed"),
             "gateway_availability_percent": s.get("gateway_availability_percent"),
+            **{f"dth_people_{k.replace(' ', '')}": v
+               for k, v in s.get("dth_people", {}).items()},
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -286,9 +289,30 @@ def trade(params: DesignParameters, variants: list[dict], settlements=None, prog
         p = update(base, v)
         label = ", ".join(f"{path}={value}" for path, value in v.items())
         varied.append(dataclasses.replace(p, name=f"{params.name} [{label or k + 1}]"))
-    designs = [run_design(params, settlements, progress, gateways_on)]
-    for p in varied:
-        designs.append(run_design(p, settlements, progress, gateways_on, broadcast_on=False))
+    return trade_designs(params, varied, settlements, progress, gateways_on)
+
+
+def trade_designs(params: DesignParameters, others: list[DesignParameters], settlements=None,
+                  progress=None, gateways_on: bool = True):  # fmt: skip
+    """The design ``params`` and the alternative designs ``others`` side by side:
+    (:func:`trade_table`, the designs). LEO visibility runs with the first only; DTH reach
+    runs again only for an alternative that changes it (its broadcast parameters, slot or
+    countries), else it is the first's."""
+    first = run_design(params, settlements, progress, gateways_on)
+    designs = [first]
+    for p in others:
+        p = dataclasses.replace(p, leo=())
+        same_dth = (p.broadcast, p.hts.slot_lon_deg, p.countries, p.demand_from) == (
+            params.broadcast,
+            params.hts.slot_lon_deg,
+            params.countries,
+            params.demand_from,
+        )
+        d = run_design(p, settlements, progress, gateways_on, broadcast_on=not same_dth)
+        if same_dth and first.broadcast is not None:
+            d.broadcast = first.broadcast
+            d.summary.update({k: first.summary[k] for k in ("dth_people", "dth_carrier_mbps")})
+        designs.append(d)
     return trade_table(designs), designs
 
 
