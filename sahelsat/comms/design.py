@@ -389,9 +389,37 @@ def beam_geojson(design: Design) -> dict:
                          "population_source": design.summary["population_source"]}}  # fmt: skip
 
 
+def region_geojson(design: Design, tolerance_deg: float = 0.01) -> dict:
+    """Served people per region: one Feature per region of the population base (its
+    outline simplified to ``tolerance_deg``) with the design's regions table as
+    properties; empty when the demand is not by settlement."""
+    import shapely
+
+    from sahelsat.places import regions
+
+    feats = []
+    if len(design.regions):
+        outlines = regions(1).set_index(["country", "region"])["geometry"]
+        for rec in design.regions.to_dict(orient="records"):
+            geom = outlines.get((rec["country"], rec["region"]))
+            if geom is None:
+                continue
+            geom = shapely.simplify(geom, tolerance_deg, preserve_topology=True)
+            feats.append({"type": "Feature", "properties": _jsonable(rec),
+                          "geometry": json.loads(shapely.to_geojson(geom))})  # fmt: skip
+    return {"type": "FeatureCollection", "features": feats,
+            "metadata": {"design": design.summary["design"],
+                         "target_speed_mbps": design.summary["target_speed_mbps"],
+                         "availability_percent": design.summary["availability_percent"],
+                         "population_source": design.summary["population_source"],
+                         "regions": "sahelsat.places.regions(1): official figures per "
+                                    "region (sahelsat/data/README.md)"}}  # fmt: skip
+
+
 def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
                    languages=("en", "fr")) -> list[Path]:  # fmt: skip
-    """Write ``beams.geojson`` (beam map), ``beams.csv``, ``regions.csv``,
+    """Write ``beams.geojson`` (beam map), ``beams.csv``, ``regions.csv`` and
+    ``regions.geojson`` (served people per region),
     ``locations.csv``, ``grid.nc`` (link maps), ``gateways.csv`` and
     ``gateway_pairs.csv``, ``dth_reach.csv`` and ``dth_channels.csv``,
     ``leo_published.csv``, ``trade.csv`` (when given), ``summary.json`` and
@@ -411,6 +439,7 @@ def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
     put("beams.csv", lambda p: design.beam_table.to_csv(p, index=False))
     if len(design.regions):
         put("regions.csv", lambda p: design.regions.to_csv(p, index=False))
+        put("regions.geojson", lambda p: p.write_text(json.dumps(region_geojson(design))))
     put("locations.csv", lambda p: design.locations.to_csv(p, index=False))
     put("grid.nc", lambda p: design.grid.to_netcdf(p))
     if design.gateway_plan is not None:
