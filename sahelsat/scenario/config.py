@@ -273,9 +273,10 @@ def _key_line(text: str, loc: tuple) -> int | None:
     table = str(loc[0])
     index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
     key = next((str(p) for p in loc[1:] if not isinstance(p, int)), None)
-    names = [str(p) for p in loc if not isinstance(p, int)]
-    if len(names) >= 3 and not any(isinstance(p, int) for p in loc):  # e.g. [design.hts]
-        nested = _key_line(text, (".".join(names[:-1]), names[-1]))
+    first_int = next((k for k, p in enumerate(loc) if isinstance(p, int)), len(loc))
+    if first_int >= 2 and first_int < len(loc) or first_int >= 3:  # a sub-table's key:
+        head = ".".join(str(p) for p in loc[: min(first_int, len(loc) - 1)])  # [design.hts],
+        nested = _key_line(text, (head, *loc[min(first_int, len(loc) - 1) :]))  # [[design.trade]]
         if nested is not None:
             return nested
     section, seen, header = None, {}, None  # section None: the top level
