@@ -74,6 +74,10 @@ TEXT = {
         "colours": "colours",
         "eirp": "EIRP (dBW)",
         "antenna": "reflector (m)",
+        "leo": "Against the LEO constellations already flying (median over the settlements)",
+        "geo_av": "GEO design: availability (%)",
+        "leo_visible": "{c}: time with a satellite in view (%)",
+        "leo_gap": "{c}: longest gap (min)",
         "map_beams": "Spot beams by reuse colour, capacity per beam (Gbit/s)",
         "map_eff": "Spectral efficiency with ACM at {pc:g} % of the year (bit/symbol)",
         "bar_title": "People served at {speed:g} Mbit/s per region",
@@ -137,6 +141,11 @@ TEXT = {
         "colours": "couleurs",
         "eirp": "PIRE (dBW)",
         "antenna": "réflecteur (m)",
+        "leo": "Face aux constellations en orbite basse déjà en service (médiane sur les "
+        "localités)",
+        "geo_av": "conception GEO : disponibilité (%)",
+        "leo_visible": "{c} : temps avec un satellite en vue (%)",
+        "leo_gap": "{c} : plus longue interruption (min)",
         "map_beams": "Faisceaux par couleur de réutilisation, capacité par faisceau (Gbit/s)",
         "map_eff": "Efficacité spectrale avec ACM à {pc:g} % de l'année (bit/symbole)",
         "bar_title": "Personnes servies à {speed:g} Mbit/s par région",
@@ -340,6 +349,23 @@ def _tables(res, lang: str) -> list[tuple[str, pd.DataFrame]]:
             t["dish_m"]: r["dish_m"], t["area_share"]: r["area_share"].round(3),
             t["population"]: r["people"].round().astype(int),
         })))  # fmt: skip
+    leo = [c.removesuffix("_percent_visible") for c in d.locations.columns
+           if c.endswith("_percent_visible")]  # fmt: skip
+    if leo and len(d.regions):
+        loc = d.locations
+        g = loc.groupby("country")
+        table = pd.DataFrame(
+            {
+                t["country"]: sorted(g.groups),
+                t["geo_av"]: g["availability_percent"].median().round(3).to_numpy(),
+            }
+        )
+        for c in leo:
+            table[t["leo_visible"].format(c=c)] = (
+                g[f"{c}_percent_visible"].median().round(1).to_numpy()
+            )
+            table[t["leo_gap"].format(c=c)] = g[f"{c}_max_gap_min"].median().round(1).to_numpy()
+        out.append((t["leo"], table))
     if res.design_trade is not None:
         tr = res.design_trade
         cols = {"design": t["design"], "beams": t["beams"], "colours": t["colours"],
