@@ -269,3 +269,29 @@ def test_design_layers_need_a_viewer_and_have_their_schema(api):
     assert served == pytest.approx(body["summary"]["people_served"], rel=1e-6)
     only = api.get("/api/design/layers", params={"layer": "regions"}, headers=api.viewer).json()
     assert set(only["layers"]) == {"regions"} and only["summary"] == body["summary"]
+
+
+def test_every_design_parameter_has_a_default_unit_and_source(small_run):
+    import dataclasses
+
+    from sahelsat.comms.defaults import DesignParameters
+
+    def keys(obj, prefix=""):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                yield from keys(value, f"{prefix}{f.name}.")
+            else:
+                yield f"{prefix}{f.name}"
+
+    res, folder, pages = small_run
+    table = pd.read_csv(folder / "parameters.csv", keep_default_na=False)
+    assert list(table["key"]) == list(keys(DesignParameters()))
+    assert (table["source"].str.len() > 5).all(), table.loc[table["source"].str.len() <= 5]
+    row = table.set_index("key")
+    assert row.loc["hts.beam_eirp_dbw", "unit"] == "dBW"
+    assert float(row.loc["hts.beam_eirp_dbw", "value"]) == 61.0
+    assert float(row.loc["hts.slot_lon_deg", "value"]) == 3.0  # set by the scenario
+    assert float(row.loc["hts.slot_lon_deg", "default"]) == 0.0
+    assert row.loc["demand.take_up", "source"].startswith("ITU Facts and Figures")
+    assert "hts.beam_eirp_dbw" in pages["en"] and "par défaut" in pages["fr"]

@@ -25,6 +25,7 @@ from sahelsat.comms.defaults import (  # noqa: F401 - DesignParameters, update: 
     LEO_CONSTELLATIONS,
     DesignParameters,
     ParameterError,
+    parameter_table,
     replace,
     update,
 )
@@ -422,7 +423,8 @@ def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
     ``regions.geojson`` (served people per region),
     ``locations.csv``, ``grid.nc`` (link maps), ``gateways.csv`` and
     ``gateway_pairs.csv``, ``dth_reach.csv`` and ``dth_channels.csv``,
-    ``leo_published.csv``, ``trade.csv`` (when given), ``summary.json`` and
+    ``leo_published.csv``, ``parameters.csv`` (every parameter used with its default, unit
+    and source), ``trade.csv`` (when given), ``summary.json`` and
     ``summary.<lang>.txt``; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -449,6 +451,8 @@ def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
         put("dth_reach.csv", lambda p: design.broadcast.reach.to_csv(p, index=False))
         put("dth_channels.csv", lambda p: design.broadcast.channels.to_csv(p, index=False))
     put("leo_published.csv", lambda p: design.leo_published.to_csv(p, index=False))
+    put("parameters.csv", lambda p: pd.DataFrame(parameter_table(design.parameters)).to_csv(
+        p, index=False))  # fmt: skip
     if trade_df is not None:
         put("trade.csv", lambda p: trade_df.to_csv(p, index=False))
     meta = {"summary": design.summary, "parameters": design.parameters,

@@ -74,6 +74,12 @@ TEXT = {
         "colours": "colours",
         "eirp": "EIRP (dBW)",
         "antenna": "reflector (m)",
+        "parameters": "Parameters used, with their defaults and sources "
+        "(sources in English, from sahelsat/comms/defaults.py)",
+        "key": "key",
+        "default": "default",
+        "unit": "unit",
+        "source": "source",
         "leo": "Against the LEO constellations already flying (median over the settlements)",
         "geo_av": "GEO design: availability (%)",
         "leo_visible": "{c}: time with a satellite in view (%)",
@@ -86,7 +92,7 @@ TEXT = {
         "bar_axis": "people (millions)",
         "products": "Products in design/: beams.geojson (beam map), beams.csv, regions.csv, "
         "gateways.csv, gateway_pairs.csv, dth_reach.csv, grid.nc (C/I, C/N, Es/N0, "
-        "efficiency per cell), summary.json{trade}.",
+        "efficiency per cell), parameters.csv, summary.json{trade}.",
     },
     "fr": {
         "section": "Conception du système de connectivité",
@@ -141,6 +147,12 @@ TEXT = {
         "colours": "couleurs",
         "eirp": "PIRE (dBW)",
         "antenna": "réflecteur (m)",
+        "parameters": "Paramètres utilisés, avec leurs valeurs par défaut et leurs sources "
+        "(sources en anglais, tirées de sahelsat/comms/defaults.py)",
+        "key": "clé",
+        "default": "par défaut",
+        "unit": "unité",
+        "source": "source",
         "leo": "Face aux constellations en orbite basse déjà en service (médiane sur les "
         "localités)",
         "geo_av": "conception GEO : disponibilité (%)",
@@ -154,7 +166,7 @@ TEXT = {
         "bar_axis": "personnes (millions)",
         "products": "Produits dans design/ : beams.geojson (carte des faisceaux), beams.csv, "
         "regions.csv, gateways.csv, gateway_pairs.csv, dth_reach.csv, grid.nc (C/I, C/N, "
-        "Es/N0, efficacité par maille), summary.json{trade}.",
+        "Es/N0, efficacité par maille), parameters.csv, summary.json{trade}.",
     },
 }
 
@@ -382,6 +394,7 @@ def _tables(res, lang: str) -> list[tuple[str, pd.DataFrame]]:
 
 def chapter(res, lang: str) -> str:
     """The report chapter of the design in ``lang`` (HTML; empty without a design)."""
+    from sahelsat.comms.defaults import parameter_table
     from sahelsat.scenario.report import _img, _section, _table
 
     if res.scenario.design is None:
@@ -399,6 +412,10 @@ def chapter(res, lang: str) -> str:
             _img(res, "design_regions", lang, t["regions"])]  # fmt: skip
     for title, table in _tables(res, lang):
         body += [f"<h3>{html.escape(title)}</h3>", _table(table, 60)]
+    params = pd.DataFrame(parameter_table(d.parameters))
+    params = params.rename(columns={"key": t["key"], "value": t["value"], "default": t["default"],
+                                    "unit": t["unit"], "source": t["source"]})  # fmt: skip
+    body += [f"<h3>{html.escape(t['parameters'])}</h3>", _table(params, 100)]
     trade = ", trade.csv" if res.design_trade is not None else ""
     body.append(f"<p>{html.escape(t['products'].format(trade=trade))}</p>")
     return _section(t["section"], "".join(body))
