@@ -9,6 +9,7 @@ this module accepts runs. Nothing heavy is imported here: a bad file fails fast.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from datetime import datetime, timedelta
@@ -261,10 +262,16 @@ class Scenario(_Model):
 
     def design_parameters(self, trade: int | None = None):
         """The ``[design]`` table's design (or its alternative ``trade``) over the area's
-        countries unless it names its own; None without a ``[design]`` table."""
+        countries unless it names its own, its beams over the area (one country or all
+        three) unless ``hts.area`` is set; None without a ``[design]`` table."""
         if self.design is None:
             return None
-        return self.design.parameters(trade, countries=self.area.countries)
+        p = self.design.parameters(trade, countries=self.area.countries)
+        countries = set(self.design.countries or self.area.countries)
+        if "area" not in self.design.hts and len(countries) in (1, len(inputs.COUNTRY_CODES)):
+            code = next(iter(countries)) if len(countries) == 1 else "AES"
+            p = dataclasses.replace(p, hts=dataclasses.replace(p.hts, area=code))
+        return p
 
 
 def _key_line(text: str, loc: tuple) -> int | None:
