@@ -304,11 +304,11 @@ def headline(d, lang: str) -> pd.DataFrame:
         rows += [
             (t["gateways"], f"{s['gateways_needed']} ({s['gateway_band']})"),
             (t["gateway_sites"], ", ".join(s["gateway_sites"])),
-            (t["gateway_av"], round(s["gateway_availability_percent"], 4)),
+            (t["gateway_av"], f"{s['gateway_availability_percent']:.4f}"),
         ]
     for dish, people in s.get("dth_people", {}).items():
         rows.append((t["dth"].format(dish=dish), f"{people:,.0f}"))
-    rows = [(k, numbers(v, lang) if isinstance(v, str) else v) for k, v in rows]
+    rows = [(numbers(k, lang), numbers(v, lang) if isinstance(v, str) else v) for k, v in rows]
     return pd.DataFrame(rows, columns=[t["figure"], t["value"]])
 
 
