@@ -28,6 +28,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     ValidationError,
     field_validator,
     model_validator,
@@ -1018,3 +1022,126 @@ class LinkTarget(Input):
     eirp_dbw: Annotated[float, Field(ge=0.0, le=100.0)] | None = None
     efficiency: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
     frequency_ghz: Annotated[float, Field(ge=1.0, le=55.0)] | None = None
+
+
+# ---------------------------------------------------------------------------- system design
+
+#: Sections of a connectivity design whose fields a scenario may set, and the classes of
+#: :mod:`sahelsat.comms.defaults` holding each field's default, unit (in its name) and source.
+DESIGN_SECTIONS = {"demand": "DemandParameters", "hts": "HtsParameters",
+                   "gateways": "GatewayParameters", "broadcast": "BroadcastParameters"}  # fmt: skip
+#: LEO constellations a design may be compared with
+#: (:data:`sahelsat.comms.defaults.LEO_CONSTELLATIONS`).
+LEO_NAMES = ("oneweb", "starlink")
+
+_DesignScalar = (
+    StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(max_length=MAX_NAME)]
+)
+
+
+def _finite(value):
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    return value
+
+
+DesignValue = Annotated[
+    _DesignScalar | Annotated[list[_DesignScalar], Field(max_length=100)],
+    BeforeValidator(_finite),
+]
+DesignFields = Annotated[
+    dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")], DesignValue],
+    Field(max_length=100),
+]
+
+
+class _DesignChanges(Input):
+    """Fields of the design's sections to change from their defaults, e.g.
+    ``hts = {colours = 7, polarisations = 1}``; each key is a field of the section's class
+    in :mod:`sahelsat.comms.defaults` (:data:`DESIGN_SECTIONS`), where its default, unit and
+    source are written."""
+
+    demand: DesignFields = Field(default_factory=dict)
+    hts: DesignFields = Field(default_factory=dict)
+    gateways: DesignFields = Field(default_factory=dict)
+    broadcast: DesignFields = Field(default_factory=dict)
+    grid_resolution_deg: Annotated[float, Field(ge=0.01, le=2.0)] | None = None
+
+    def changes(self) -> dict:
+        """The changes as dotted paths (``{"hts.colours": 7}``) for
+        :func:`sahelsat.comms.defaults.update`."""
+        out = {f"{s}.{k}": v for s in DESIGN_SECTIONS for k, v in getattr(self, s).items()}
+        if self.grid_resolution_deg is not None:
+            out["grid_resolution_deg"] = self.grid_resolution_deg
+        return out
+
+
+def _design_problem(exc, *prefix) -> FieldProblem:
+    """A :class:`~sahelsat.comms.defaults.ParameterError` as a problem at its field."""
+    path = exc.field.removeprefix("design.").split(".")
+    return FieldProblem((*prefix, *path), str(exc).split(": ", 1)[-1])
+
+
+class DesignTrade(_DesignChanges):
+    """An alternative design of the trade table (``[[design.trade]]``): its name and what
+    it changes from the scenario's design (beam count, reuse colours, EIRP, antenna...)."""
+
+    name: Name
+
+
+class DesignInput(_DesignChanges):
+    """The ``[design]`` table of a scenario: a connectivity system design
+    (:func:`sahelsat.comms.design.run_design`) from the defaults of
+    :class:`sahelsat.comms.defaults.DesignParameters` with the fields given here changed.
+
+    ``countries``: default the scenario area's; ``demand_from``: the population base's
+    settlements or its grid; ``grid_resolution_deg``: the cells of the link maps (deg);
+    ``leo``: constellations compared (their visibility from the coverage engine, over
+    ``leo_hours`` h sampled every ``leo_step_s`` s); ``trade``: alternative designs."""
+
+    name: Name | None = None
+    countries: list[Literal[COUNTRY_CODES]] | None = Field(None, min_length=1)  # type: ignore[valid-type]
+    demand_from: Literal["settlements", "grid"] = "settlements"
+    leo: list[Literal[LEO_NAMES]] = Field(default_factory=list, max_length=2)  # type: ignore[valid-type]
+    leo_hours: Annotated[float, Field(ge=0.1, le=24.0 * 31)] | None = None
+    leo_step_s: Annotated[float, Field(ge=1.0, le=3600.0)] | None = None
+    trade: list[DesignTrade] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _parameters(self):
+        self.parameters()
+        names = [t.name for t in self.trade]
+        if len(set(names)) != len(names):
+            raise FieldProblem("trade", f"trade names must be unique: {names}")
+        for k in range(len(self.trade)):
+            self.parameters(k)
+        return self
+
+    def parameters(self, trade: int | None = None, countries=None):
+        """The :class:`~sahelsat.comms.defaults.DesignParameters` of this table, or of its
+        alternative ``trade`` (index); ``countries`` when the table names none."""
+        import dataclasses
+
+        from sahelsat.comms import defaults
+
+        p = defaults.DesignParameters()
+        top = {"demand_from": self.demand_from, "leo_hours": self.leo_hours,
+               "leo_step_s": self.leo_step_s}  # fmt: skip
+        top = {k: v for k, v in top.items() if v is not None}
+        try:
+            p = defaults.update(p, {**top, **self.changes()})
+        except defaults.ParameterError as exc:
+            raise _design_problem(exc) from None
+        leo = tuple(c for c in defaults.LEO_CONSTELLATIONS if c.catalogue in self.leo)
+        chosen = self.countries or countries
+        p = dataclasses.replace(p, name=self.name or p.name, leo=leo,
+                                countries=tuple(chosen) if chosen else None)  # fmt: skip
+        if trade is None:
+            return p
+        t = self.trade[trade]
+        try:
+            p = defaults.update(p, t.changes())
+        except defaults.ParameterError as exc:
+            raise _design_problem(exc, "trade", trade) from None
+        return dataclasses.replace(p, name=t.name, leo=())

@@ -7,7 +7,8 @@ the CLI options.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 
 from sahelsat.inputs import Site
 
@@ -266,6 +267,7 @@ class DemandParameters:
     # Consumer satellite broadband is sold at contention ratios of about 20:1 to 50:1
     # (business 5:1-10:1): 20:1 assumed, i.e. 0.5 Mbit/s per subscriber in the busy hour.
     contention: float = 20.0
+    # Schools, health centres and administration: see SCHOOLS, HEALTH_CENTRES, ADMINISTRATION.
     institutions: tuple[Institution, ...] = (SCHOOLS, HEALTH_CENTRES, ADMINISTRATION)
 
     def __post_init__(self):
@@ -294,22 +296,22 @@ class HtsParameters:
     Terminal numbers as in the Ka forward-link scenario :data:`KA`.
     """
 
-    name: str = "Ka HTS"
+    name: str = "Ka HTS"  # a label
     slot_lon_deg: float = 0.0  # DESIGNED_SLOTS_DEG: the middle of the region's arc
-    area: str = "AES"
+    area: str = "AES"  # the three countries (sahelsat.places.area_geometry)
     downlink_ghz: float = KA.downlink_ghz
     uplink_ghz: float = KA.uplink_ghz
     # 19.7-20.2 GHz is allocated to FSS space-to-Earth without terrestrial sharing (RR
     # Article 5): 500 MHz, in two circular polarisations.
     user_band_mhz: float = 500.0
-    polarisations: int = 2
+    polarisations: int = 2  # left- and right-hand circular, both used in the band
     # Four-colour reuse (two sub-bands x two polarisations) is the usual HTS plan
     # (e.g. Eutelsat KA-SAT), giving 250 MHz per beam.
     colours: int = 4
     # Ka HTS multi-beam reflectors are about 2-3 m across: 2.6 m gives 0.40 deg beams
     # (70 lambda / D) and 52.8 dBi at 19.95 GHz with 65 % efficiency.
     antenna_diameter_m: float = 2.6
-    antenna_efficiency: float = 0.65
+    antenna_efficiency: float = 0.65  # offset reflectors: 0.6-0.7 (see KU.efficiency)
     # ITU-R S.672-4 Annex 1 offers near side-lobe levels of -20, -25 and -30 dB: -25 dB,
     # a reflector fed for low side lobes.
     near_sidelobe_db: float = -25.0
@@ -318,7 +320,7 @@ class HtsParameters:
     # Neighbouring beams cross about 3-4 dB below peak (the hexagon's triple point at
     # about -4 dB, see KA): 4 dB.
     edge_db: float = 4.0
-    layout: str = "hex"
+    layout: str = "hex"  # a regular lattice, as HTS beam plans are drawn (e.g. KA-SAT)
     n_beams: int = 0  # "demand" layout: number of beams (0: as many as the hex lattice)
     # DVB-S2X roll-off 0.05 on wide HTS carriers (EN 302 307-2 §5.2.1).
     roll_off: float = 0.05
@@ -332,6 +334,8 @@ class HtsParameters:
     availability_percent: float = KA.availability_percent
     # Capacity is counted in median conditions (50 % of the year); ACM then rides fades.
     capacity_percent: float = 50.0
+    # Below about 10 deg Ka links suffer scintillation and ground clutter (ITU-R P.618 is
+    # validated down to 5 deg); the region sees a GEO slot near 0 deg E above 40 deg.
     min_elevation_deg: float = 10.0
     # Ka payload receive noise temperature: about 500-800 K (the Earth at 290 K in view
     # plus a 2-3 dB front end): 600 K, for the beams' G/T on the return uplink.
@@ -392,9 +396,11 @@ class GatewayParameters:
     """Gateways: feeder uplinks in ``band`` (:data:`FEEDER_BANDS`) from candidate towns,
     one carrier per user beam; ``site_diversity`` pairs each gateway with a second site."""
 
+    # Q/V feeders free the whole Ka band for user beams, as on recent very-high-throughput
+    # satellites (e.g. Eutelsat Konnect VHTS); Ka feeders are the older choice.
     band: str = "Q/V"
-    candidates: tuple[str, ...] = GATEWAY_CANDIDATES
-    polarisations: int = 2
+    candidates: tuple[str, ...] = GATEWAY_CANDIDATES  # see GATEWAY_CANDIDATES
+    polarisations: int = 2  # both circular senses, as the user beams
     # A 7-9 m gateway with a few hundred watts reaches 80-85 dBW per carrier (see KA).
     carrier_eirp_dbw: float = KA.gateway_eirp_dbw
     # Uplink power control headroom of Ka and Q/V gateways: about 10-15 dB.
@@ -405,6 +411,8 @@ class GatewayParameters:
     # centre) so it costs little end to end: 20 dB, i.e. 0.4 dB off a 14 dB user link.
     required_esn0_db: float = 20.0
     gateway_diameter_m: float = 7.0  # 7-9 m antennas (see KA)
+    # Q/V rain fades exceed any power control: gateways are paired with a second site
+    # (ITU-R P.618-13 §2.2.4), as Q/V ground segments are planned.
     site_diversity: bool = True
     tilt_deg: float = 45.0  # circular polarisation
 
@@ -426,7 +434,7 @@ class BroadcastParameters:
     """A DTH transponder from the Ku scenario :data:`KU` at the design's slot: one
     ``modcod`` carrier received with each of ``dishes_m`` at ``availability_percent``."""
 
-    dishes_m: tuple[float, ...] = (0.6, 0.8, 0.9)
+    dishes_m: tuple[float, ...] = (0.6, 0.8, 0.9)  # common DTH dish sizes (issue 17)
     # DTH planning targets 99.7-99.9 % of an average year at Ku band: 99.7 %.
     availability_percent: float = 99.7
     # DVB-S2 8PSK 2/3 is a usual DTH MODCOD (about 2 bit/symbol, 59 Mbit/s in 30 Mbaud).
@@ -440,7 +448,7 @@ class BroadcastParameters:
         ("HEVC SD", 1.4),
         ("HEVC HD", 4.0),
     )
-    radio_rate_mbps: float = 0.096
+    radio_rate_mbps: float = 0.096  # HE-AAC / AAC digital radio: 64-128 kbit/s (above)
     # Radio services carried beside the TV channels of the multiplex.
     radio_channels: int = 10
     step_deg: float = 0.25  # grid of the footprint (deg)
@@ -480,3 +488,189 @@ LEO_CONSTELLATIONS = (
     LeoConstellation("starlink", 25.0, "del Portillo et al. 2019 (Acta Astronautica 159)",
                      23.70, 5.36),
 )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DesignParameters:
+    """Everything a design run needs. ``demand_from``: ``"settlements"`` (the population
+    base's settlements) or ``"grid"`` (its population grid, when the package has one);
+    ``grid_resolution_deg``: the grid of the NetCDF maps (and of grid demand);
+    ``leo``: constellations compared (empty: none), over ``leo_hours`` from ``leo_start``
+    (UTC) sampled every ``leo_step_s`` (6 h by default: Starlink's 10,000 satellites over
+    40,000 settlements take about 40 s per hour of window on two cores)."""
+
+    name: str = "Sahel Ka HTS"  # a label
+    demand: DemandParameters = field(default_factory=DemandParameters)
+    hts: HtsParameters = field(default_factory=HtsParameters)
+    gateways: GatewayParameters = field(default_factory=GatewayParameters)
+    broadcast: BroadcastParameters = field(default_factory=BroadcastParameters)
+    countries: tuple[str, ...] | None = None  # None: Mali, Niger and Burkina Faso
+    demand_from: str = "settlements"  # the population base's 38,000 settlements
+    grid_resolution_deg: float = 0.1  # about 11 km, finer than a 0.4 deg beam (~300 km)
+    leo: tuple[LeoConstellation, ...] = LEO_CONSTELLATIONS  # see LEO_CONSTELLATIONS
+    leo_start: str = "2026-05-31T00:00"  # the day after the shipped element sets' epoch
+    leo_hours: float = 6.0  # several orbits (about 95-110 min each)
+    leo_step_s: float = 60.0  # a pass above 25-55 deg lasts minutes
+
+    def __post_init__(self):
+        if self.demand_from not in ("settlements", "grid"):
+            raise ParameterError("design.demand_from", f"{self.demand_from!r} must be "
+                                 "'settlements' or 'grid'")  # fmt: skip
+        check_ranges(self, "design", {"grid_resolution_deg": (0.01, 2.0),
+                                      "leo_hours": (0.1, 24.0 * 31),
+                                      "leo_step_s": (1.0, 3600.0)})  # fmt: skip
+
+
+def _items(value) -> list:
+    """The items of a list value, or of a comma-separated text."""
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise TypeError(value)
+
+
+def _number(value, kind):
+    if isinstance(value, bool):  # True is not the number 1 here
+        raise TypeError(value)
+    number = float(value)
+    if kind is int and not number.is_integer():
+        raise ValueError(value)
+    return kind(number) if kind is int else number
+
+
+def _convert(current, value, path: str):
+    """``value`` (text from the command line, or a TOML value) as the type of ``current``."""
+    try:
+        if isinstance(current, bool):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("1", "0", "true", "false", "yes", "no"):
+                raise ValueError(value)
+            return text in ("1", "true", "yes")
+        if isinstance(current, (int, float)):
+            return _number(value, type(current))
+        if isinstance(current, str):
+            if not isinstance(value, str):
+                raise TypeError(value)
+            return value
+        if isinstance(current, tuple) or current is None:
+            items = _items(value)
+            if current and all(isinstance(c, (int, float)) for c in current):
+                return tuple(_number(v, float) for v in items)
+            if current is None or all(isinstance(c, str) for c in current):
+                if not all(isinstance(v, str) for v in items):
+                    raise TypeError(value)
+                return tuple(items)
+            raise ParameterError(path, "a structured parameter: set it from Python")
+    except ParameterError:
+        raise
+    except (TypeError, ValueError):
+        kind = "list" if isinstance(current, tuple) else type(current).__name__
+        raise ParameterError(path, f"{value!r} is not a {kind}") from None
+    return value
+
+
+def update(obj, changes: dict, prefix: str = ""):
+    """A copy of the parameters ``obj`` (a :class:`DesignParameters` or one of its
+    sections) with the fields at dotted paths set, e.g. ``{"hts.colours": 7,
+    "hts.polarisations": 1}``; values are converted to the fields' types and each section
+    is rebuilt once, so fields checked together change together. A bad path or value
+    raises :class:`ParameterError` naming it."""
+    names = {f.name for f in dataclasses.fields(obj)}
+    direct, nested = {}, {}
+    for path, value in changes.items():
+        head, _, rest = path.partition(".")
+        full = f"{prefix}{path}"
+        if head not in names:
+            raise ParameterError(full, f"no such parameter; known: {sorted(names)}")
+        if rest:
+            if not dataclasses.is_dataclass(getattr(obj, head)):
+                raise ParameterError(full, f"{prefix}{head} has no fields")
+            nested.setdefault(head, {})[rest] = value
+        elif dataclasses.is_dataclass(getattr(obj, head)):
+            raise ParameterError(full, f"a section: set its fields ({full}.<field>)")
+        else:
+            direct[head] = _convert(getattr(obj, head), value, full)
+    for head, sub in nested.items():
+        direct[head] = update(getattr(obj, head), sub, f"{prefix}{head}.")
+    return dataclasses.replace(obj, **direct)
+
+
+def replace(params: DesignParameters, path: str, value) -> DesignParameters:
+    """``params`` with the one field at dotted ``path`` set (see :func:`update`)."""
+    return update(params, {path: value})
+
+
+#: Units of design parameters from the ending of their names.
+_UNITS = (("_dbw", "dBW"), ("_dbk", "dB/K"), ("_db", "dB"), ("_dbi", "dBi"), ("_ghz", "GHz"),
+          ("_mhz", "MHz"), ("_mbps", "Mbit/s"), ("_percent", "%"), ("_deg", "degree"),
+          ("_km", "km"), ("_m", "m"), ("_k", "K"), ("_s", "s"), ("_hours", "h"))  # fmt: skip
+
+
+def _unit(name: str) -> str:
+    return next((u for end, u in _UNITS if name.endswith(end)), "")
+
+
+def _comments(source: str, start: str) -> dict[str, tuple[str, str]]:
+    """The comments written above (and beside) each field or keyword of the block of
+    ``source`` that begins with the line ``start``: {name: (text, the field's line)}."""
+    import re
+
+    lines = source.splitlines()
+    first = next(k for k, line in enumerate(lines) if line.startswith(start))
+    out, pending = {}, []
+    for line in lines[first + 1 :]:
+        if line and not line[0].isspace():
+            break
+        text = line.strip()
+        if text.startswith("#"):
+            pending.append(text.lstrip("#: ").strip())
+            continue
+        m = re.match(r"^(\w+)\s*[:=]", text)
+        if m and line.startswith("    ") and not line.startswith("     "):
+            beside = text.split("  # ", 1)[1] if "  # " in text else ""
+            beside = "" if beside.startswith("fmt:") else beside
+            out[m.group(1)] = (" ".join([*pending, beside]).strip(), text)
+        if not text.startswith("#"):
+            pending = []
+    return out
+
+
+def parameter_table(params: DesignParameters | None = None) -> list[dict]:
+    """Every scalar parameter of a design, one row each: ``key`` (dotted path, as set in a
+    scenario's ``[design]`` table or ``sahelsat design --set``), ``value`` (in
+    ``params``), ``default``, ``unit`` and ``source`` (the note beside the default in
+    this module; for a default taken from the Ka scenario :data:`KA`, that note)."""
+    import inspect
+    import re
+    import sys
+
+    source = inspect.getsource(sys.modules[__name__])
+    ka = _comments(source, "KA = Scenario(")
+    params = DesignParameters() if params is None else params
+    default = DesignParameters()
+    rows = []
+
+    def walk(obj, base, prefix):
+        notes = _comments(source, f"class {type(obj).__name__}")
+        for f in dataclasses.fields(obj):
+            value, key = getattr(obj, f.name), f"{prefix}{f.name}"
+            if dataclasses.is_dataclass(value):
+                walk(value, getattr(base, f.name), f"{key}.")
+                continue
+            if f.name in ("leo", "institutions", "tv_rates_mbps"):
+                value = str(value) if f.name != "leo" else ",".join(c.catalogue for c in value)
+            note, line = notes.get(f.name, ("", ""))
+            m = re.search(r"= KA\.(\w+)", line)
+            if m and not note:
+                note = f"as the Ka scenario (KA.{m.group(1)}): {ka.get(m.group(1), ('',))[0]}"
+            rows.append({"key": key, "value": value, "default": getattr(base, f.name),
+                         "unit": _unit(f.name), "source": note})  # fmt: skip
+
+    walk(params, default, "")
+    for row in rows:
+        if row["key"] in ("leo", "demand.institutions", "broadcast.tv_rates_mbps"):
+            row["default"] = row["value"] if params is default else row["default"]
+    return rows

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,107 +21,16 @@ import xarray as xr
 
 from sahelsat.comms import beams as beams_mod
 from sahelsat.comms import broadcast, demand, gateways, hts
-from sahelsat.comms.defaults import (
+from sahelsat.comms.defaults import (  # noqa: F401 - DesignParameters, update: re-exported
     LEO_CONSTELLATIONS,
-    BroadcastParameters,
-    DemandParameters,
-    GatewayParameters,
-    HtsParameters,
-    LeoConstellation,
+    DesignParameters,
     ParameterError,
-    check_ranges,
+    parameter_table,
+    replace,
+    update,
 )
 from sahelsat.comms.itu import REVISIONS
 from sahelsat.i18n import figure_text
-
-
-@dataclass(frozen=True)
-class DesignParameters:
-    """Everything a design run needs. ``demand_from``: ``"settlements"`` (the population
-    base's settlements) or ``"grid"`` (its population grid, when the package has one);
-    ``grid_resolution_deg``: the grid of the NetCDF maps (and of grid demand);
-    ``leo``: constellations compared (empty: none), over ``leo_hours`` from ``leo_start``
-    (UTC) sampled every ``leo_step_s`` (6 h by default: Starlink's 10,000 satellites over
-    40,000 settlements take about 40 s per hour of window on two cores)."""
-
-    name: str = "Sahel Ka HTS"
-    demand: DemandParameters = field(default_factory=DemandParameters)
-    hts: HtsParameters = field(default_factory=HtsParameters)
-    gateways: GatewayParameters = field(default_factory=GatewayParameters)
-    broadcast: BroadcastParameters = field(default_factory=BroadcastParameters)
-    countries: tuple[str, ...] | None = None
-    demand_from: str = "settlements"
-    grid_resolution_deg: float = 0.1
-    leo: tuple[LeoConstellation, ...] = LEO_CONSTELLATIONS
-    leo_start: str = "2026-05-31T00:00"
-    leo_hours: float = 6.0
-    leo_step_s: float = 60.0
-
-    def __post_init__(self):
-        if self.demand_from not in ("settlements", "grid"):
-            raise ParameterError("design.demand_from", f"{self.demand_from!r} must be "
-                                 "'settlements' or 'grid'")  # fmt: skip
-        check_ranges(self, "design", {"grid_resolution_deg": (0.01, 2.0),
-                                      "leo_hours": (0.1, 24.0 * 31),
-                                      "leo_step_s": (1.0, 3600.0)})  # fmt: skip
-
-
-def _convert(current, value, path: str):
-    try:
-        if isinstance(current, bool):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text not in ("1", "0", "true", "false", "yes", "no"):
-                raise ValueError(value)
-            return text in ("1", "true", "yes")
-        if isinstance(current, int):
-            return int(value)
-        if isinstance(current, float):
-            return float(value)
-        if isinstance(current, tuple) and isinstance(value, str):
-            items = [v.strip() for v in value.split(",") if v.strip()]
-            if all(isinstance(c, (int, float)) for c in current):
-                return tuple(float(v) for v in items)
-            if all(isinstance(c, str) for c in current):
-                return tuple(items)
-            raise ParameterError(path, "a structured parameter: set it from Python")
-        if current is None and isinstance(value, str):
-            return tuple(v.strip() for v in value.split(",") if v.strip())
-    except ParameterError:
-        raise
-    except (TypeError, ValueError):
-        raise ParameterError(path, f"{value!r} is not a {type(current).__name__}") from None
-    return value
-
-
-def update(obj, changes: dict, prefix: str = ""):
-    """A copy of the parameters ``obj`` (a :class:`DesignParameters` or one of its
-    sections) with the fields at dotted paths set, e.g. ``{"hts.colours": 7,
-    "hts.polarisations": 1}``; values are converted to the fields' types and each section
-    is rebuilt once, so fields checked together change together. A bad path or value
-    raises :class:`ParameterError` naming it."""
-    names = {f.name for f in dataclasses.fields(obj)}
-    direct, nested = {}, {}
-    for path, value in changes.items():
-        head, _, rest = path.partition(".")
-        full = f"{prefix}{path}"
-        if head not in names:
-            raise ParameterError(full, f"no such parameter; known: {sorted(names)}")
-        if rest:
-            if not dataclasses.is_dataclass(getattr(obj, head)):
-                raise ParameterError(full, f"{prefix}{head} has no fields")
-            nested.setdefault(head, {})[rest] = value
-        else:
-            direct[head] = _convert(getattr(obj, head), value, full)
-    for head, sub in nested.items():
-        direct[head] = update(getattr(obj, head), sub, f"{prefix}{head}.")
-    return dataclasses.replace(obj, **direct)
-
-
-def replace(params: DesignParameters, path: str, value) -> DesignParameters:
-    """``params`` with the one field at dotted ``path`` set (see :func:`update`)."""
-    return update(params, {path: value})
 
 
 @dataclass
@@ -244,6 +153,7 @@ def _regions(locations: pd.DataFrame) -> pd.DataFrame:
         .reset_index()
     )
     out["people_unserved"] = out["population"] - out["people_served"]
+    out["unserved_mbps"] = out["offered_mbps"] - out["served_mbps"]
     with np.errstate(invalid="ignore", divide="ignore"):
         out["served_share"] = out["served_mbps"] / out["offered_mbps"]
     return out
@@ -363,6 +273,8 @@ def trade_table(designs: list[Design]) -> pd.DataFrame:
             "mean_efficiency": float(d.beam_table["efficiency_mean"].replace(0, np.nan).mean()),
             "gateways": s.get("gateways_needed"),
             "gateway_availability_percent": s.get("gateway_availability_percent"),
+            **{f"dth_people_{k.replace(' ', '')}": v
+               for k, v in s.get("dth_people", {}).items()},
         })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -378,9 +290,30 @@ def trade(params: DesignParameters, variants: list[dict], settlements=None, prog
         p = update(base, v)
         label = ", ".join(f"{path}={value}" for path, value in v.items())
         varied.append(dataclasses.replace(p, name=f"{params.name} [{label or k + 1}]"))
-    designs = [run_design(params, settlements, progress, gateways_on)]
-    for p in varied:
-        designs.append(run_design(p, settlements, progress, gateways_on, broadcast_on=False))
+    return trade_designs(params, varied, settlements, progress, gateways_on)
+
+
+def trade_designs(params: DesignParameters, others: list[DesignParameters], settlements=None,
+                  progress=None, gateways_on: bool = True):  # fmt: skip
+    """The design ``params`` and the alternative designs ``others`` side by side:
+    (:func:`trade_table`, the designs). LEO visibility runs with the first only; DTH reach
+    runs again only for an alternative that changes it (its broadcast parameters, slot or
+    countries), else it is the first's."""
+    first = run_design(params, settlements, progress, gateways_on)
+    designs = [first]
+    for p in others:
+        p = dataclasses.replace(p, leo=())
+        same_dth = (p.broadcast, p.hts.slot_lon_deg, p.countries, p.demand_from) == (
+            params.broadcast,
+            params.hts.slot_lon_deg,
+            params.countries,
+            params.demand_from,
+        )
+        d = run_design(p, settlements, progress, gateways_on, broadcast_on=not same_dth)
+        if same_dth and first.broadcast is not None:
+            d.broadcast = first.broadcast
+            d.summary.update({k: first.summary[k] for k in ("dth_people", "dth_carrier_mbps")})
+        designs.append(d)
     return trade_table(designs), designs
 
 
@@ -457,12 +390,41 @@ def beam_geojson(design: Design) -> dict:
                          "population_source": design.summary["population_source"]}}  # fmt: skip
 
 
+def region_geojson(design: Design, tolerance_deg: float = 0.01) -> dict:
+    """Served people per region: one Feature per region of the population base (its
+    outline simplified to ``tolerance_deg``) with the design's regions table as
+    properties; empty when the demand is not by settlement."""
+    import shapely
+
+    from sahelsat.places import regions
+
+    feats = []
+    if len(design.regions):
+        outlines = regions(1).set_index(["country", "region"])["geometry"]
+        for rec in design.regions.to_dict(orient="records"):
+            geom = outlines.get((rec["country"], rec["region"]))
+            if geom is None:
+                continue
+            geom = shapely.simplify(geom, tolerance_deg, preserve_topology=True)
+            feats.append({"type": "Feature", "properties": _jsonable(rec),
+                          "geometry": json.loads(shapely.to_geojson(geom))})  # fmt: skip
+    return {"type": "FeatureCollection", "features": feats,
+            "metadata": {"design": design.summary["design"],
+                         "target_speed_mbps": design.summary["target_speed_mbps"],
+                         "availability_percent": design.summary["availability_percent"],
+                         "population_source": design.summary["population_source"],
+                         "regions": "sahelsat.places.regions(1): official figures per "
+                                    "region (sahelsat/data/README.md)"}}  # fmt: skip
+
+
 def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
                    languages=("en", "fr")) -> list[Path]:  # fmt: skip
-    """Write ``beams.geojson`` (beam map), ``beams.csv``, ``regions.csv``,
+    """Write ``beams.geojson`` (beam map), ``beams.csv``, ``regions.csv`` and
+    ``regions.geojson`` (served people per region),
     ``locations.csv``, ``grid.nc`` (link maps), ``gateways.csv`` and
     ``gateway_pairs.csv``, ``dth_reach.csv`` and ``dth_channels.csv``,
-    ``leo_published.csv``, ``trade.csv`` (when given), ``summary.json`` and
+    ``leo_published.csv``, ``parameters.csv`` (every parameter used with its default, unit
+    and source), ``trade.csv`` (when given), ``summary.json`` and
     ``summary.<lang>.txt``; returns the paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -479,6 +441,7 @@ def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
     put("beams.csv", lambda p: design.beam_table.to_csv(p, index=False))
     if len(design.regions):
         put("regions.csv", lambda p: design.regions.to_csv(p, index=False))
+        put("regions.geojson", lambda p: p.write_text(json.dumps(region_geojson(design))))
     put("locations.csv", lambda p: design.locations.to_csv(p, index=False))
     put("grid.nc", lambda p: design.grid.to_netcdf(p))
     if design.gateway_plan is not None:
@@ -488,6 +451,8 @@ def write_products(design: Design, folder, trade_df: pd.DataFrame | None = None,
         put("dth_reach.csv", lambda p: design.broadcast.reach.to_csv(p, index=False))
         put("dth_channels.csv", lambda p: design.broadcast.channels.to_csv(p, index=False))
     put("leo_published.csv", lambda p: design.leo_published.to_csv(p, index=False))
+    put("parameters.csv", lambda p: pd.DataFrame(parameter_table(design.parameters)).to_csv(
+        p, index=False))  # fmt: skip
     if trade_df is not None:
         put("trade.csv", lambda p: trade_df.to_csv(p, index=False))
     meta = {"summary": design.summary, "parameters": design.parameters,

@@ -9,6 +9,7 @@ this module accepts runs. Nothing heavy is imported here: a bad file fails fast.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from datetime import datetime, timedelta
@@ -223,6 +224,7 @@ class Scenario(_Model):
     connectivity: Connectivity = Connectivity()
     imaging: Imaging = Imaging()
     requests: list[Request] = Field(default_factory=list, max_length=10_000)
+    design: inputs.DesignInput | None = None  # connectivity system design (step "design")
     folder: str = "."
 
     @model_validator(mode="after")
@@ -258,6 +260,19 @@ class Scenario(_Model):
     def path(self, name: str) -> Path:
         return Path(self.folder) / name
 
+    def design_parameters(self, trade: int | None = None):
+        """The ``[design]`` table's design (or its alternative ``trade``) over the area's
+        countries unless it names its own, its beams over the area (one country or all
+        three) unless ``hts.area`` is set; None without a ``[design]`` table."""
+        if self.design is None:
+            return None
+        p = self.design.parameters(trade, countries=self.area.countries)
+        countries = set(self.design.countries or self.area.countries)
+        if "area" not in self.design.hts and len(countries) in (1, len(inputs.COUNTRY_CODES)):
+            code = next(iter(countries)) if len(countries) == 1 else "AES"
+            p = dataclasses.replace(p, hts=dataclasses.replace(p.hts, area=code))
+        return p
+
 
 def _key_line(text: str, loc: tuple) -> int | None:
     """Line number (1-based) of the key at ``loc`` (e.g. ("satellites", 1, "altitude_km")),
@@ -265,6 +280,12 @@ def _key_line(text: str, loc: tuple) -> int | None:
     table = str(loc[0])
     index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
     key = next((str(p) for p in loc[1:] if not isinstance(p, int)), None)
+    first_int = next((k for k, p in enumerate(loc) if isinstance(p, int)), len(loc))
+    if first_int >= 2 and first_int < len(loc) or first_int >= 3:  # a sub-table's key:
+        head = ".".join(str(p) for p in loc[: min(first_int, len(loc) - 1)])  # [design.hts],
+        nested = _key_line(text, (head, *loc[min(first_int, len(loc) - 1) :]))  # [[design.trade]]
+        if nested is not None:
+            return nested
     section, seen, header = None, {}, None  # section None: the top level
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()

@@ -40,6 +40,10 @@ TEXT = {
         "requests_forecast": "Imaging requests with a forecast image (satellites not ours)",
         "plan_value": "Plan value (optimality gap %)",
         "latency_min": "Median downlink latency (min)",
+        "design_beams": "Designed HTS: spot beams",
+        "design_capacity_gbps": "Designed HTS: capacity (Gbit/s)",
+        "design_people_served": "Designed HTS: people served at the target speed",
+        "design_gateways": "Designed HTS: gateways",
         "sec_passes": "Ground-station passes",
         "sec_coverage": "Coverage and revisit",
         "sec_connectivity": "Connectivity",
@@ -110,6 +114,10 @@ TEXT = {
         "requests_forecast": "Demandes d'imagerie avec une image prévue (satellites tiers)",
         "plan_value": "Valeur du plan (écart à l'optimum %)",
         "latency_min": "Latence médiane de vidage (min)",
+        "design_beams": "Satellite à haut débit conçu : faisceaux",
+        "design_capacity_gbps": "Satellite à haut débit conçu : capacité (Gbit/s)",
+        "design_people_served": "Satellite à haut débit conçu : personnes servies au débit visé",
+        "design_gateways": "Satellite à haut débit conçu : passerelles",
         "sec_passes": "Passages au-dessus des stations sol",
         "sec_coverage": "Couverture et revisite",
         "sec_connectivity": "Connectivité",
@@ -230,6 +238,10 @@ def key_figures(res: Results) -> dict[str, float | int | str | None]:
         k["plan_value"] = f"{p.value} ({100 * p.gap:.2f})"
         lat = p.acquisitions["latency_s"].dropna()
         k["latency_min"] = round(float(lat.median()) / 60.0, 1) if len(lat) else None
+    if res.design is not None:
+        from sahelsat.scenario import design_chapter
+
+        k.update(design_chapter.key_figures(res.design))
     return k
 
 
@@ -383,6 +395,11 @@ def render_html(res: Results, lang: str = "en") -> str:
         parts.append(_section(t["sec_tasking"], body))
     else:
         parts.append(_section(t["sec_tasking"], missing))
+
+    if sc.design is not None:
+        from sahelsat.scenario import design_chapter
+
+        parts.append(design_chapter.chapter(res, lang))
 
     if res.errors:
         items = "".join(

@@ -44,6 +44,8 @@ class Results:
     plan: object = None  # tasking Plan
     opportunities: pd.DataFrame | None = None
     request_errors: list[str] = field(default_factory=list)
+    design: object = None  # comms.design.Design of the [design] table
+    design_trade: pd.DataFrame | None = None  # it beside its [[design.trade]] alternatives
     figures: dict[str, dict[str, Path]] = field(default_factory=dict)  # name -> lang -> PNG
     errors: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -230,11 +232,20 @@ def step_tasking(res: Results) -> None:
         res.figures[name] = {g: lang_path(folder / f"{name}.png", g) for g in LANGUAGES}
 
 
+def step_design(res: Results) -> None:
+    """The connectivity system design of the ``[design]`` table, if any
+    (:mod:`sahelsat.scenario.design_chapter`)."""
+    from sahelsat.scenario import design_chapter
+
+    design_chapter.run_step(res)
+
+
 STEPS: list[tuple[str, Callable[[Results], None]]] = [
     ("passes", step_passes),
     ("coverage", step_coverage),
     ("connectivity", step_connectivity),
     ("tasking", step_tasking),
+    ("design", step_design),
 ]
 
 

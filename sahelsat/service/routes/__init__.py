@@ -2,6 +2,7 @@
 into typed inputs, call one use case (:mod:`sahelsat.service.usecases`), answer."""
 
 from sahelsat.service.routes import (
+    design,
     fleets,
     jobs,
     layers,
@@ -13,4 +14,4 @@ from sahelsat.service.routes import (
 )
 
 ROUTERS = [system.router, tokens.router, places.router, requests.router, fleets.router,
-           jobs.router, layers.router, products.router]  # fmt: skip
+           jobs.router, layers.router, products.router, design.router]  # fmt: skip
