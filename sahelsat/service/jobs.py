@@ -239,8 +239,23 @@ class JobRunner:
         """Check, admit and queue a job; returns its id. Raises
         :class:`~sahelsat.inputs.InputError` (bad parameters, too much work) or
         :class:`~sahelsat.service.usecases.Overloaded` (too many jobs)."""
+        return self._submit(kind, params, created_by, once=False)[0]
+
+    def submit_once(self, kind: str, params: dict, created_by: int | None = None):
+        """As :meth:`submit`, unless a job of ``kind`` is already queued or running (in
+        this store, whichever process queued it): then that job. Returns ``(id, new)``."""
+        return self._submit(kind, params, created_by, once=True)
+
+    def _submit(self, kind, params, created_by, once) -> tuple[int, bool]:
         params = self.check(kind, params)
         with self._admission, self.sessions.begin() as session:
+            if once:
+                active = Job.status.in_(("queued", "running"))
+                other = session.scalar(
+                    select(Job.id).where(Job.kind == kind, active).order_by(Job.id).limit(1)
+                )
+                if other is not None:
+                    return other, False
             self._admit(session, created_by)
             job = Job(
                 kind=kind,
@@ -255,7 +270,7 @@ class JobRunner:
             session.flush()
             job_id = job.id
         self._pool.submit(self._execute, job_id)
-        return job_id
+        return job_id, True
 
     def cancel(self, job_id: int) -> str | None:
         """Ask a job to stop; returns its state after the request (None if no such job,

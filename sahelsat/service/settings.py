@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sahelsat.refresh.catalogues import SHIPPED_QUERIES
+
 DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
 
 
@@ -60,6 +62,27 @@ class Settings(BaseSettings):
     # bounded in-memory work any viewer can start
     max_heavy_at_once: int = Field(
         2, ge=1, le=64, description="uncached settlement-service plans computed at once"
+    )
+    # keeping element sets current (see sahelsat.service.usecases.refresh)
+    refresh_interval_h: float | None = Field(
+        None,
+        ge=0,
+        le=24 * 366,
+        description="hours between scheduled `refresh` jobs; None or 0: never (the default: "
+        "a closed network has no source to ask). CelesTrak's GP data changes at most every "
+        "2 h and a group asked again sooner is skipped, so 2 h or more is sensible",
+    )
+    refresh_fleets: tuple[str, ...] = Field(
+        tuple(SHIPPED_QUERIES),
+        description="fleets a scheduled refresh updates (default: the shipped catalogues the "
+        "service names, each asked as its CelesTrak groups: sahelsat.refresh.catalogues."
+        "SHIPPED_QUERIES)",
+    )
+    celestrak_url: str | None = Field(
+        None,
+        description="base URL of CelesTrak's GP service or of a mirror (default "
+        "https://celestrak.org, sahelsat.refresh.defaults); the same variable the "
+        "`sahelsat update elements` command reads",
     )
 
     def store_url(self) -> str:
