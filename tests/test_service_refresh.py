@@ -300,3 +300,82 @@ def test_name_at_version_resolves_outside_the_service_too(mirror):
     with pytest.raises(InputError, match="no version"):
         resolve_fleet(FleetSpec.parse("weather@20200101T000000Z-0123456789ab"))
     assert json.loads(spec.model_dump_json())["parts"][0]["version"] == info.version
+
+
+def test_the_web_map_shows_each_fleets_age_and_an_operator_refreshes(mirror, tmp_path):
+    """In a real browser under the service's CSP: the table of ages (names and sources
+    carrying markup shown as text), the operator's refresh button, French."""
+    from test_service_support import ServerProcess
+    from test_service_web import CHROMIUM, FLAGS, markup, watch
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing: run tools/test_setup.sh (apt-get install chromium)")
+    from sahelsat.service.auth import create_token
+    from sahelsat.service.db import open_store
+
+    engine, sessions = open_store(f"sqlite:///{tmp_path / 'sahelsat.db'}")
+    with sessions() as session:
+        secret = create_token(session, "ops", "operator")[1]
+        viewer = create_token(session, "look", "viewer")[1]
+        session.commit()
+    engine.dispose()
+    proc = ServerProcess(tmp_path)  # its element store and CelesTrak: the mirror fixture's
+    try:
+        import httpx
+
+        auth = {"Authorization": f"Bearer {secret}"}
+        name = markup("week 1")
+        up = httpx.post(f"{proc.url}/api/element-sets", params={"name": name, "into": "local"},
+                        content=tle_text("weather.txt", 0, 5), headers=auth)  # fmt: skip
+        assert up.status_code == 201, up.text
+        with playwright_api.sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = chromium.new_page(viewport={"width": 1400, "height": 850})
+            problems = watch(page)
+            page.goto(proc.url)
+            page.fill("#token", viewer)
+            page.dispatch_event("#token", "change")
+            page.click("button[data-tab=layers]")
+            page.wait_for_selector("#ages tbody tr", state="attached", timeout=60_000)
+            rows = page.eval_on_selector_all(
+                "#ages tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+            )
+            table = {r[0]: r for r in rows}
+            assert table["resource"][1] == "shipped snapshot" and table["resource"][2] == "—"
+            source = page.get_attribute("#ages tbody tr:last-child td:nth-child(2)", "title")
+            assert table["local"][1] == source and name in source  # the markup, as text
+            assert not page.is_visible("#age-refresh")  # a viewer cannot refresh
+
+            page.fill("#token", secret)
+            page.dispatch_event("#token", "change")
+            page.wait_for_selector("#age-refresh", state="visible", timeout=30_000)
+            page.click("#age-refresh")
+            page.wait_for_function(
+                "() => /Refresh job #\\d+ started/.test(document.getElementById('age-status')"
+                ".textContent)",
+                timeout=30_000,
+            )
+            job = int(page.text_content("#age-status").split("#")[1].split()[0])
+            deadline = time.monotonic() + 120
+            while httpx.get(f"{proc.url}/api/jobs/{job}", headers=auth).json()["status"] in (
+                "queued",
+                "running",
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.3)
+            page.dispatch_event("#token", "change")  # the map reloads its data
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('#ages tbody tr')].some(r => "
+                "r.cells[0].textContent === 'resource' && r.cells[2].textContent !== '—')",
+                timeout=30_000,
+            )
+            page.click("#lang")
+            page.wait_for_function(
+                "() => document.querySelector('#ages th').textContent === 'Flotte'"
+            )
+            assert page.evaluate("() => window.__injected === undefined")
+            assert not problems, problems
+            chromium.close()
+    finally:
+        proc.stop()
