@@ -839,7 +839,7 @@ class FleetSpec(Input):
                 parts.append(_design(low, numbers, text))
             elif low in catalogue_names():
                 parts.append({"kind": "catalogue", "name": low})
-            elif "@" in low:
+            elif "@" in low and (not files or low.split("@")[0] in catalogue_names()):
                 parts.append(_versioned(token))
             elif m := re.fullmatch(r"upload-(\d{1,10})", low):
                 if not uploads:
