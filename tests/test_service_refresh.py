@@ -120,6 +120,8 @@ def test_no_second_refresh_while_one_is_queued(svc):
         queued = job.id
     answer = refresh(svc, fleets=["weather"])
     assert answer.status_code == 202 and answer.json() == {"job": queued, "new": False}
+    generic = svc.post("/api/jobs", role="operator", json={"kind": "refresh", "params": {}})
+    assert generic.status_code == 202 and generic.json()["id"] == queued
     assert svc.post(f"/api/jobs/{queued}/cancel", role="operator").status_code == 200
     assert refresh(svc, fleets=["weather"]).json()["new"] is True
 

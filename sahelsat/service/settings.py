@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sahelsat.refresh.catalogues import SHIPPED_QUERIES
@@ -84,6 +84,13 @@ class Settings(BaseSettings):
         "https://celestrak.org, sahelsat.refresh.defaults); the same variable the "
         "`sahelsat update elements` command reads",
     )
+
+    @field_validator("refresh_fleets")
+    @classmethod
+    def _fleet_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from sahelsat.inputs import fleet_name
+
+        return tuple(fleet_name(v) for v in value)
 
     def store_url(self) -> str:
         """The database URL: ``database_url``, else a SQLite file in ``data_dir`` (created)."""

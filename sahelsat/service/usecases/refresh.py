@@ -106,6 +106,7 @@ def register() -> None:
         "fleet: status, objects, epoch range, errors",
         RefreshJob,
         run_refresh,
+        single=True,
     )
 
 
