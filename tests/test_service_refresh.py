@@ -126,6 +126,19 @@ def test_no_second_refresh_while_one_is_queued(svc):
     assert refresh(svc, fleets=["weather"]).json()["new"] is True
 
 
+def test_no_job_is_taken_while_the_service_stops(database_url, mirror):  # noqa: F811
+    s = service(database_url)
+    with s.client:
+        pass  # started, then stopped: its job runner takes no more work
+    answer = refresh(s, fleets=["weather"])
+    assert answer.status_code == 429 and "stopping" in answer.json()["reason"]
+    assert int(answer.headers["Retry-After"]) > 0
+    with s.app.state.sessions() as db:
+        assert db.query(Job).count() == 0  # nothing was queued for nobody to run
+    assert mirror.asked() == []
+    s.app.state.engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("answer", "words"),
     [((500, "Internal Server Error"), "HTTP 500"), ("cut", "cut after")],

@@ -253,6 +253,9 @@ class JobRunner:
 
     def _submit(self, kind, params, created_by, once) -> tuple[int, bool]:
         params = self.check(kind, params)
+        if self._closing.is_set():  # a request that arrives while the service stops
+            raise Overloaded(None, "the service is stopping; submit the job again once it is "
+                             "back", retry_after=60)  # fmt: skip
         with self._admission, self.sessions.begin() as session:
             if once:
                 active = Job.status.in_(("queued", "running"))

@@ -426,6 +426,7 @@ def element_set(db, upload_id: int) -> dict:
 
 
 def _add_version(into: str, upload_id: int, name: str, text: str, replace: bool):
+    from sahelsat.elements import ElementSetError
     from sahelsat.refresh.catalogues import check_replacement, in_use
     from sahelsat.userdata import ElementStore
 
@@ -439,7 +440,10 @@ def _add_version(into: str, upload_id: int, name: str, text: str, replace: bool)
     notes = [f"accepted although {why}"] if why else []
     source = f"uploaded to the service: element set {upload_id} ({name})"
     numbers = {f"upload-{upload_id}": [e.catalog_number for e in sets]}
-    info, _ = store.put(into, sets, source, parts=numbers, notes=notes)
+    try:
+        info, _ = store.put(into, sets, source, parts=numbers, notes=notes)
+    except ElementSetError as exc:  # what was written does not read back whole
+        raise InputError.at("body", f"not added to {into!r}: {exc}") from None
     return info
 
 
