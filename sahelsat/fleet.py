@@ -272,7 +272,8 @@ def shipped_catalogue(name: str) -> Fleet:
     return fleet
 
 
-def earth_observation_fleet() -> Fleet:
+def earth_observation_fleet(version: str | None = None) -> Fleet:
     """The Earth-observation satellites of the ``resource`` catalogue that the demo and
-    the default plans use: Sentinel-1, Sentinel-2 and Landsat 8/9."""
-    return catalogue("resource").select(r"^(?:SENTINEL-1|SENTINEL-2|LANDSAT [89])")
+    the default plans use: Sentinel-1, Sentinel-2 and Landsat 8/9 (of a kept ``version``
+    of the stored ``resource`` when given)."""
+    return catalogue("resource", version).select(r"^(?:SENTINEL-1|SENTINEL-2|LANDSAT [89])")

@@ -29,11 +29,12 @@ def resolve_part(
     from sahelsat.fleet import catalogue, earth_observation_fleet, load_elements
 
     if part.kind == "catalogue":
-        return (
-            earth_observation_fleet()
-            if part.name in ("eo", "earth-observation")
-            else (catalogue(part.name))
-        )
+        try:
+            if part.name in ("eo", "earth-observation"):
+                return earth_observation_fleet(part.version)
+            return catalogue(part.name, part.version)
+        except KeyError as exc:  # a version that is not kept (or was never made)
+            raise InputError.at("fleet", str(exc).strip("'\"")) from None
     if part.kind == "upload":
         if uploads is None:
             raise InputError.at("fleet", "uploaded element sets are named only in the service")

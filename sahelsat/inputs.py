@@ -700,11 +700,19 @@ def catalogue_names() -> tuple[str, ...]:
     return CATALOGUE_NAMES + EO_NAMES + tuple(stored)
 
 
+#: A kept version of a stored fleet's element sets (``sahelsat.userdata.ElementStore``):
+#: the UTC time it was fetched or uploaded, and the start of its content's SHA-256.
+ELEMENT_VERSION = r"[0-9TZ]{16}-[0-9a-f]{12}"
+
+
 class CataloguePart(Input):
-    """A catalogue by name (shipped or stored), or the Earth-observation subset (``eo``)."""
+    """A catalogue by name (shipped or stored), or the Earth-observation subset (``eo``);
+    ``version`` picks a kept version of a stored fleet (written ``NAME@VERSION``), so that
+    a plan made with it can be checked again after the fleet was brought up to date."""
 
     kind: Literal["catalogue"] = "catalogue"
     name: Annotated[str, Field(min_length=1, max_length=64)]
+    version: Annotated[str, Field(pattern=f"^{ELEMENT_VERSION}$")] | None = None
 
     @field_validator("name")
     @classmethod
@@ -835,6 +843,8 @@ class FleetSpec(Input):
                 parts.append(_design(low, numbers, text))
             elif low in catalogue_names():
                 parts.append({"kind": "catalogue", "name": low})
+            elif "@" in low and (not files or low.split("@")[0] in catalogue_names()):
+                parts.append(_versioned(token))
             elif m := re.fullmatch(r"upload-(\d{1,10})", low):
                 if not uploads:
                     raise InputError.at("fleet", f"{token!r}: uploaded element sets are "
@@ -857,7 +867,7 @@ class FleetSpec(Input):
         out = []
         for p in self.parts:
             if p.kind == "catalogue":
-                out.append(p.name)
+                out.append(p.name if p.version is None else f"{p.name}@{p.version}")
             elif p.kind == "file":
                 out.append(p.path)
             elif p.kind == "upload":
@@ -870,6 +880,22 @@ class FleetSpec(Input):
     def key(self) -> str:
         """A canonical text of the spec (for caches and product names)."""
         return self.model_dump_json()
+
+
+def _versioned(token: str) -> dict:
+    """``NAME@VERSION``: a kept version of a stored fleet (the service lists them at
+    ``GET /api/fleets/{fleet}/versions``)."""
+    name, _, version = token.strip().partition("@")
+    name, version = name.strip().lower(), version.strip()
+    if name not in catalogue_names():  # eo@VERSION: the subset of a version of resource
+        raise InputError.at("fleet", f"{token!r}: {name!r} is not a stored fleet; a version "
+                            "is named as NAME@VERSION of a fleet brought up to date or "
+                            "uploaded")  # fmt: skip
+    if not re.fullmatch(ELEMENT_VERSION, version):
+        raise InputError.at("fleet", f"{token!r}: {version!r} is not a version (like "
+                            "20261203T060000Z-0123456789ab, as the fleet's versions "
+                            "list them)")  # fmt: skip
+    return {"kind": "catalogue", "name": name, "version": version}
 
 
 def _design(low: str, numbers: list[str], text: str) -> dict:
@@ -1145,3 +1171,34 @@ class DesignInput(_DesignChanges):
         except defaults.ParameterError as exc:
             raise _design_problem(exc, "trade", trade) from None
         return dataclasses.replace(p, name=t.name, leo=())
+# ---------------------------------------------------------------------------- refresh
+
+#: A fleet's name in the element store (``sahelsat.userdata.fleet_name``), lower case.
+FLEET_NAME = r"[a-z0-9][a-z0-9_.-]{0,63}"
+
+
+def fleet_name(value: str) -> str:
+    """A fleet's name as the element store keeps it (ValueError otherwise); ``eo`` is a
+    subset of ``resource``, not a fleet of its own."""
+    key = str(value).strip().lower()
+    if not re.fullmatch(FLEET_NAME, key):
+        raise ValueError(
+            f"fleet name {value!r}: use 1-64 letters, digits, '-', '_' or '.', starting "
+            "with a letter or digit"
+        )
+    if key in EO_NAMES or re.fullmatch(r"upload-\d+", key):
+        raise ValueError(f"{value!r} names a selection, not a fleet that can be stored")
+    return key
+
+
+FleetName = Annotated[str, AfterValidator(fleet_name)]
+
+
+class RefreshJob(Input):
+    """Parameters of a ``refresh`` job: the fleets to bring up to date from their source
+    (default: the service's ``refresh_fleets`` setting; a name that is neither a shipped
+    catalogue nor a fleet defined earlier is asked as a CelesTrak group), and ``force``
+    to ask a source again before its update interval has passed."""
+
+    fleets: Annotated[list[FleetName], Field(min_length=1, max_length=50)] | None = None
+    force: bool = False

@@ -8,6 +8,9 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 EOP_CSV = Path(__file__).resolve().parents[1] / "sahelsat" / "data" / "eop" / "finals.csv"
+#: The sources' URLs in every test that names no mirror: the discard port on loopback,
+#: where nothing listens, so no test can reach the internet.
+NOWHERE = "http://127.0.0.1:9"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -17,8 +20,10 @@ def _own_data_dir(tmp_path_factory):
     Tests that update data set their own ``SAHELSAT_DATA_DIR``."""
     patch = pytest.MonkeyPatch()
     patch.setenv("SAHELSAT_DATA_DIR", str(tmp_path_factory.mktemp("sahelsat-data")))
-    for name in ("SAHELSAT_CELESTRAK_URL", "SAHELSAT_EOP_URL", "SAHELSAT_SPACETRACK_URL",
-                 "SAHELSAT_SPACETRACK_IDENTITY", "SAHELSAT_SPACETRACK_PASSWORD"):  # fmt: skip
+    for name in ("SAHELSAT_CELESTRAK_URL", "SAHELSAT_EOP_URL", "SAHELSAT_SPACETRACK_URL"):
+        patch.setenv(name, NOWHERE)  # a source asked without a mirror is refused locally
+    for name in ("SAHELSAT_SPACETRACK_IDENTITY", "SAHELSAT_SPACETRACK_PASSWORD",
+                 "SAHELSAT_REFRESH_INTERVAL_H", "SAHELSAT_REFRESH_FLEETS"):  # fmt: skip
         patch.delenv(name, raising=False)
     yield
     patch.undo()

@@ -136,10 +136,20 @@ def create_app(
     runner = JobRunner(sessions, workers=settings.workers, settings=settings)
     register_jobs()
 
+    schedule = None
+    if settings.refresh_interval_h:
+        from sahelsat.service.usecases.refresh import RefreshSchedule
+
+        schedule = RefreshSchedule(runner, settings.refresh_interval_h)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         runner.recover()
+        if schedule is not None:
+            schedule.start()
         yield
+        if schedule is not None:
+            schedule.stop()
         runner.shutdown()
 
     app = FastAPI(
@@ -157,6 +167,7 @@ def create_app(
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.runner = runner
+    app.state.refresh_schedule = schedule
     app.state.settings = settings
     app.state.public_read = settings.public_read
     install_error_handlers(app)

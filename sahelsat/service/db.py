@@ -125,13 +125,17 @@ class Product(Base):
 
 
 class ElementSet(Base):
-    """An uploaded element-set file (TLE or OMM text) and how many satellites it holds."""
+    """An uploaded element-set file (TLE or OMM text) and how many satellites it holds;
+    ``fleet`` and ``version``: the fleet it was added to and the version it became there
+    (in the element store, :class:`sahelsat.userdata.ElementStore`), when it was."""
 
     __tablename__ = "element_sets"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     n_satellites: Mapped[int] = mapped_column(Integer)
+    fleet: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

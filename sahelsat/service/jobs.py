@@ -89,6 +89,7 @@ class JobKind:
     run: Callable[[dict, JobContext], JobOutput]
     params: type[BaseModel] | None = None
     estimate: Callable[[dict, object], Work] | None = None
+    single: bool = False  # at most one queued or running at once (a second gets that one)
 
 
 JOB_KINDS: dict[str, JobKind] = {}
@@ -100,13 +101,15 @@ def register_job_kind(
     validate: Callable[[dict], dict] | type[BaseModel],
     run: Callable[[dict, JobContext], JobOutput],
     estimate: Callable[[dict, object], Work] | None = None,
+    single: bool = False,
 ) -> None:
     """Make a job kind available to ``POST /api/jobs`` (replaces one of the same name).
 
     ``validate``: a typed input model (the parameters are parsed into it and stored as its
     JSON) or a function returning the checked parameters. ``estimate(params, runner)``:
     the job's :class:`Work` (``runner``: the :class:`JobRunner`, with its settings and
-    store), checked against its limit at submission."""
+    store), checked against its limit at submission. ``single``: at most one job of the
+    kind queued or running; submitting another gives that one (see :meth:`JobRunner.submit`)."""
     model = validate if isinstance(validate, type) and issubclass(validate, BaseModel) else None
     if model is not None:
 
@@ -115,7 +118,7 @@ def register_job_kind(
             stored = getattr(parsed, "stored", None)  # a model may keep what it derived
             return stored() if stored is not None else parsed.model_dump(mode="json")
 
-    JOB_KINDS[name] = JobKind(name, description, validate, run, model, estimate)
+    JOB_KINDS[name] = JobKind(name, description, validate, run, model, estimate, single)
 
 
 class JobContext:
@@ -238,9 +241,29 @@ class JobRunner:
     def submit(self, kind: str, params: dict, created_by: int | None = None) -> int:
         """Check, admit and queue a job; returns its id. Raises
         :class:`~sahelsat.inputs.InputError` (bad parameters, too much work) or
-        :class:`~sahelsat.service.usecases.Overloaded` (too many jobs)."""
+        :class:`~sahelsat.service.usecases.Overloaded` (too many jobs). For a ``single``
+        kind with a job queued or running, that job's id."""
+        single = kind in JOB_KINDS and JOB_KINDS[kind].single
+        return self._submit(kind, params, created_by, once=single)[0]
+
+    def submit_once(self, kind: str, params: dict, created_by: int | None = None):
+        """As :meth:`submit`, unless a job of ``kind`` is already queued or running (in
+        this store, whichever process queued it): then that job. Returns ``(id, new)``."""
+        return self._submit(kind, params, created_by, once=True)
+
+    def _submit(self, kind, params, created_by, once) -> tuple[int, bool]:
         params = self.check(kind, params)
+        if self._closing.is_set():  # a request that arrives while the service stops
+            raise Overloaded(None, "the service is stopping; submit the job again once it is "
+                             "back", retry_after=60)  # fmt: skip
         with self._admission, self.sessions.begin() as session:
+            if once:
+                active = Job.status.in_(("queued", "running"))
+                other = session.scalar(
+                    select(Job.id).where(Job.kind == kind, active).order_by(Job.id).limit(1)
+                )
+                if other is not None:
+                    return other, False
             self._admit(session, created_by)
             job = Job(
                 kind=kind,
@@ -255,7 +278,7 @@ class JobRunner:
             session.flush()
             job_id = job.id
         self._pool.submit(self._execute, job_id)
-        return job_id
+        return job_id, True
 
     def cancel(self, job_id: int) -> str | None:
         """Ask a job to stop; returns its state after the request (None if no such job,

@@ -238,10 +238,26 @@ class UploadOut(BaseModel):
     created_at: str | None
 
 
+class FleetAgeOut(BaseModel):
+    """A fleet as it is in use: where its element sets come from, when they were fetched
+    (None: the shipped snapshot), their epochs (UTC) and age (days since the median)."""
+
+    fleet: str
+    source: str
+    fetched_at: str | None
+    version: str | None = Field(description="the stored version in use; None: shipped")
+    satellites: int
+    epoch_min: str | None
+    epoch_median: str | None
+    epoch_max: str | None
+    age_days: float | None
+
+
 class FleetsOut(BaseModel):
     catalogues: list[str]
     uploads: list[UploadOut]
     default_scenario: dict | None
+    ages: list[FleetAgeOut] = Field(default_factory=list)
 
 
 class ElementSetOut(BaseModel):
@@ -251,6 +267,55 @@ class ElementSetOut(BaseModel):
     n_satellites: int
     created_at: str
     problems: list[str] = Field(default_factory=list)
+    into: str | None = Field(None, description="the fleet it was added to as a version")
+    version: str | None = Field(None, description="the version it became in that fleet")
+    spec: str | None = Field(None, description="FLEET@VERSION, a fleet spec for it")
+
+
+class ElementSetTextOut(ElementSetOut):
+    created_by: int | None
+    text: str
+
+
+class RefreshIn(Input):
+    """What ``POST /api/fleets/refresh`` brings up to date (see
+    :class:`sahelsat.inputs.RefreshJob`; no fleets: the ``refresh_fleets`` setting)."""
+
+    fleets: list[inputs.FleetName] | None = Field(None, min_length=1, max_length=50)
+    force: bool = False
+
+
+class RefreshOut(BaseModel):
+    job: int = Field(description="the refresh job: GET /api/jobs/{job}")
+    new: bool = Field(description="False: a refresh was already queued or running")
+
+
+class FleetVersionOut(BaseModel):
+    name: str
+    version: str
+    spec: str = Field(description="NAME@VERSION: a fleet spec naming this version")
+    source: str
+    fetched_at: str
+    count: int
+    epoch_min: str
+    epoch_median: str
+    epoch_max: str
+    queries: list[str]
+    notes: list[str]
+    in_use: bool
+    pinned: str | None = Field(description="why it is kept for good (e.g. a job used it)")
+    element_set_id: int | None = Field(description="the upload it came from, if any")
+
+
+class FleetVersionsOut(BaseModel):
+    fleet: str
+    in_use: str | None
+    shipped_fallback: bool
+    versions: list[FleetVersionOut]
+
+
+class FleetVersionDataOut(FleetVersionOut):
+    element_sets: list[dict[str, Any]] = Field(description="OMM records (CelesTrak's keys)")
 
 
 class PassOut(BaseModel):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sahelsat.refresh.catalogues import SHIPPED_QUERIES
 
 DEFAULT_DATA_DIR = Path("~/.local/share/sahelsat").expanduser()
 
@@ -61,6 +63,34 @@ class Settings(BaseSettings):
     max_heavy_at_once: int = Field(
         2, ge=1, le=64, description="uncached settlement-service plans computed at once"
     )
+    # keeping element sets current (see sahelsat.service.usecases.refresh)
+    refresh_interval_h: float | None = Field(
+        None,
+        ge=0,
+        le=24 * 366,
+        description="hours between scheduled `refresh` jobs; None or 0: never (the default: "
+        "a closed network has no source to ask). CelesTrak's GP data changes at most every "
+        "2 h and a group asked again sooner is skipped, so 2 h or more is sensible",
+    )
+    refresh_fleets: tuple[str, ...] = Field(
+        tuple(SHIPPED_QUERIES),
+        description="fleets a scheduled refresh updates (default: the shipped catalogues the "
+        "service names, each asked as its CelesTrak groups: sahelsat.refresh.catalogues."
+        "SHIPPED_QUERIES)",
+    )
+    celestrak_url: str | None = Field(
+        None,
+        description="base URL of CelesTrak's GP service or of a mirror (default "
+        "https://celestrak.org, sahelsat.refresh.defaults); the same variable the "
+        "`sahelsat update elements` command reads",
+    )
+
+    @field_validator("refresh_fleets")
+    @classmethod
+    def _fleet_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from sahelsat.inputs import fleet_name
+
+        return tuple(fleet_name(v) for v in value)
 
     def store_url(self) -> str:
         """The database URL: ``database_url``, else a SQLite file in ``data_dir`` (created)."""

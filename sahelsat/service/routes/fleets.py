@@ -1,5 +1,5 @@
-"""``/api/fleets``, ``/api/element-sets`` and ``/api/passes``: fleets, their positions, and
-pass schedules over a station or a point."""
+"""``/api/fleets``, ``/api/element-sets`` and ``/api/passes``: fleets, their age, kept
+versions and refresh, their positions, and pass schedules over a station or a point."""
 
 from __future__ import annotations
 
@@ -11,17 +11,31 @@ from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from sahelsat.inputs import InputError, Latitude, Longitude, MinElevation, Name, UtcTime
+from sahelsat.inputs import (
+    FleetName,
+    InputError,
+    Latitude,
+    Longitude,
+    MinElevation,
+    Name,
+    UtcTime,
+)
 from sahelsat.service.db import utcnow
-from sahelsat.service.deps import DB, MAX_PAGE, Limit, Offset, Operator, Viewer
+from sahelsat.service.deps import DB, MAX_PAGE, Id, Limit, Offset, Operator, Runner, Viewer
 from sahelsat.service.models import (
     ElementSetOut,
+    ElementSetTextOut,
     FleetsOut,
+    FleetVersionDataOut,
+    FleetVersionsOut,
     GeoJSONResponse,
     PassesPage,
+    RefreshIn,
+    RefreshOut,
     geojson_response,
 )
 from sahelsat.service.usecases import fleets as cases
+from sahelsat.service.usecases import refresh
 
 router = APIRouter(prefix="/api", tags=["fleets and passes"])
 FleetQuery = Annotated[str, Query(min_length=1, max_length=200,
@@ -29,9 +43,47 @@ FleetQuery = Annotated[str, Query(min_length=1, max_length=200,
                                   "or a design such as walker:24/3/1,550,53")]  # fmt: skip
 
 
-@router.get("/fleets", summary="Built-in catalogues and uploaded element sets (viewer)")
+@router.get("/fleets", summary="Built-in catalogues, uploaded element sets and each fleet's "
+            "age: source, fetch time, epochs (viewer)")  # fmt: skip
 def list_fleets(db: DB, _: Viewer) -> FleetsOut:
     return FleetsOut(**cases.list_fleets(db, MAX_PAGE))
+
+
+@router.post("/fleets/refresh", status_code=202, summary="Bring fleets' element sets up to "
+             "date from their source, as a `refresh` job (operator); while one is queued or "
+             "running, that one is answered")  # fmt: skip
+def refresh_fleets(runner: Runner, who: Operator, body: RefreshIn | None = None) -> RefreshOut:
+    body = body or RefreshIn()
+    try:
+        job, new = refresh.submit(runner, body.fleets, body.force, who.token_id)
+    except InputError as exc:
+        raise exc.within("body") from None
+    return RefreshOut(job=job, new=new)
+
+
+@router.get("/fleets/{fleet}/versions", summary="Kept versions of a stored fleet, newest first: "
+            "refreshed or uploaded; each named NAME@VERSION in a fleet spec (viewer)")  # fmt: skip
+def fleet_versions(
+    fleet: Annotated[str, PathParam(max_length=64)], db: DB, _: Viewer
+) -> FleetVersionsOut:
+    return FleetVersionsOut(**refresh.versions(db, fleet))
+
+
+@router.get("/fleets/{fleet}/versions/{version}",
+            summary="A kept version of a fleet with its element sets as OMM (viewer)")  # fmt: skip
+def fleet_version(
+    fleet: Annotated[str, PathParam(max_length=64)],
+    version: Annotated[str, PathParam(max_length=40)],
+    db: DB,
+    _: Viewer,
+) -> FleetVersionDataOut:
+    return FleetVersionDataOut(**refresh.version(db, fleet, version))
+
+
+@router.get("/element-sets/{upload_id}", summary="An uploaded element set with its text "
+            "(viewer)")  # fmt: skip
+def element_set(upload_id: Id, db: DB, _: Viewer) -> ElementSetTextOut:
+    return ElementSetTextOut(**cases.element_set(db, upload_id))
 
 
 @router.post(
@@ -50,7 +102,16 @@ def list_fleets(db: DB, _: Viewer) -> FleetsOut:
     },
 )  # fmt: skip
 async def upload_element_set(
-    request: Request, who: Operator, name: Annotated[Name, Query(max_length=100)]
+    request: Request,
+    who: Operator,
+    name: Annotated[Name, Query(max_length=100)],
+    into: Annotated[
+        FleetName | None,
+        Query(description="add it as a new version of this fleet (kept with its history)"),
+    ] = None,
+    replace: Annotated[
+        bool, Query(description="add it although far smaller or older than the copy in use")
+    ] = False,
 ) -> ElementSetOut:
     raw = await request.body()
     try:
@@ -62,7 +123,7 @@ async def upload_element_set(
         raise InputError.at("body", "no usable element set: " + "; ".join(problems[:5]))
     sessions = request.app.state.sessions
     stored = await run_in_threadpool(
-        cases.store_element_set, sessions, name, text, n, problems, who.token_id
+        cases.store_element_set, sessions, name, text, n, problems, who.token_id, into, replace
     )
     return ElementSetOut(**stored)
 

@@ -5,7 +5,8 @@ station name or a point, work bounded before it starts, answers cached."""
 from __future__ import annotations
 
 import warnings
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import numpy as np
 
@@ -77,19 +78,72 @@ def _upload(db, upload_id: int):
     return row
 
 
-def fleet(db, spec: FleetSpec | str, field: str = "fleet"):
-    """The Fleet a spec names (cached: catalogues ship with the package, designs are
-    functions of their parameters, uploads are never edited). 404 for a missing upload."""
+def pinned(spec: FleetSpec) -> tuple[FleetSpec, list[dict]]:
+    """``spec`` with each stored fleet it names fixed to the version in use now, and what
+    it uses: per part, the fleet and version (``NAME@VERSION``, resolvable later), the
+    shipped snapshot, or the uploaded element set."""
+    from sahelsat.refresh.status import SHIPPED_SOURCE
+    from sahelsat.userdata import ElementStore
+
+    store = ElementStore()
+    parts, used = [], []
+    for part in spec.parts:
+        if part.kind == "upload":
+            used.append({"upload": part.id, "spec": f"upload-{part.id}"})
+        elif part.kind == "catalogue":
+            base = "resource" if part.name in EO_NAMES else part.name
+            version = part.version
+            info = store.current(base) if version is None else None
+            if info is not None:
+                version = info.version
+                part = part.model_copy(update={"version": version})
+            entry = {"fleet": part.name, "version": version}
+            if version is None:
+                entry["source"] = SHIPPED_SOURCE
+            else:
+                entry["spec"] = f"{part.name}@{version}"
+            used.append(entry)
+        parts.append(part)
+    return spec.model_copy(update={"parts": parts}), used
+
+
+def fleet_used(db, spec: FleetSpec | str, field: str = "fleet"):
+    """The Fleet a spec names and the element sets it used (see :func:`pinned`).
+
+    Cached by the exact versions: catalogues ship with the package or are kept versions,
+    designs are functions of their parameters, uploads are never edited; a fleet brought
+    up to date is resolved anew. 404 for a missing upload."""
     from sahelsat.fleets import resolve_fleet
 
     spec = fleet_spec(spec, field) if isinstance(spec, str) else spec
+    exact, used = pinned(spec)
     try:
-        return _FLEETS.get_or_compute(
-            spec.key,
-            lambda: resolve_fleet(spec, uploads=lambda i: _load(_upload(db, i).text.encode())),
+        sats = _FLEETS.get_or_compute(
+            exact.key,
+            lambda: resolve_fleet(exact, uploads=lambda i: _load(_upload(db, i).text.encode())),
         )
     except InputError as exc:
         raise InputError.at(field, exc.reason) from None
+    return sats, used
+
+
+def fleet(db, spec: FleetSpec | str, field: str = "fleet"):
+    """The Fleet a spec names (see :func:`fleet_used`)."""
+    return fleet_used(db, spec, field)[0]
+
+
+def keep_versions(used: list[dict], reason: str) -> None:
+    """Pin the stored versions in ``used`` (never pruned: a plan can be checked again)."""
+    from sahelsat.userdata import ElementStore
+
+    store = ElementStore()
+    for entry in used:
+        if entry.get("version"):
+            base = "resource" if entry["fleet"] in EO_NAMES else entry["fleet"]
+            try:
+                store.pin(base, entry["version"], reason)
+            except (KeyError, OSError):
+                pass  # pruned meanwhile, or a read-only store: the record still names it
 
 
 def fleet_size(db, spec: FleetSpec) -> int:
@@ -256,13 +310,14 @@ def passes(db, key: str, site: Site, start: datetime, stop: datetime, min_el: fl
             f"{len(sats)} satellites x {hours:g} h exceeds {MAX_PASS_WORK} satellite-hours; "
             "shorten the window or start a 'passes' job",
         )
-    cache_key = (fleet_spec(key).key, site, start, stop, float(min_el))
+    cache_key = (pinned(fleet_spec(key))[0].key, site, start, stop, float(min_el))
     return _PASSES.get_or_compute(
         cache_key, lambda: compute_passes(sats, site, start, stop, min_el)
     )
 
 
 def list_fleets(db, limit: int) -> dict:
+    """Catalogues, uploads (newest first) and each stored or shipped fleet's age."""
     from sqlalchemy import select
 
     from sahelsat.service.db import ElementSet
@@ -282,25 +337,114 @@ def list_fleets(db, limit: int) -> dict:
             for r in uploads
         ],
         "default_scenario": seeded(db),
+        "ages": fleet_ages(),
     }
 
 
-def store_element_set(sessions, name: str, text: str, n: int, problems, created_by) -> dict:
+@cache
+def _shipped_summary(name: str) -> tuple[int, str, str, str]:
+    from sahelsat.fleet import shipped_catalogue
+    from sahelsat.userdata import epoch_summary
+
+    sets = shipped_catalogue(name).element_sets
+    return (len(sets), *epoch_summary(sets))
+
+
+def fleet_ages(now: datetime | None = None) -> list[dict]:
+    """Each fleet a spec can name by name (shipped and stored) as it is in use: its
+    source, when it was fetched (None for the shipped snapshot), its satellites, epochs
+    (earliest, median, latest, UTC) and age in days (``now`` minus the median epoch;
+    ``now`` default the clock). Element sets of low orbits are a few km off after a few
+    days (``sahelsat.fleet.STALE_DAYS_LEO``)."""
+    from sahelsat.fleet import CATALOGUES as SHIPPED
+    from sahelsat.refresh.status import SHIPPED_SOURCE
+    from sahelsat.userdata import ElementStore
+
+    store = ElementStore()
+    t = np.datetime64(naive_utc(now or datetime.now(UTC)), "s")
+    out = []
+    for name in list(SHIPPED) + [n for n in store.names() if n not in SHIPPED]:
+        info = store.current(name)
+        if info is not None:
+            row = (info.source, info.fetched_at or None, info.version, info.count,
+                   info.epoch_min, info.epoch_median, info.epoch_max)  # fmt: skip
+        else:
+            count, lo, mid, hi = _shipped_summary(name)
+            row = (SHIPPED_SOURCE, None, None, count, lo, mid, hi)
+        source, fetched, version, count, lo, mid, hi = row
+        day = np.timedelta64(86400, "s")
+        age = (t - np.datetime64(mid.rstrip("Z"), "s")) / day if mid else None
+        out.append({"fleet": name, "source": source, "fetched_at": fetched, "version": version,
+                    "satellites": count, "epoch_min": lo or None, "epoch_median": mid or None,
+                    "epoch_max": hi or None,
+                    "age_days": None if age is None else round(float(age), 1)})  # fmt: skip
+    return out
+
+
+def store_element_set(
+    sessions, name: str, text: str, n: int, problems, created_by, into=None, replace=False
+) -> dict:
+    """Keep an uploaded file (``upload-<id>``); with ``into``, also add its element sets
+    as a new version of that fleet (its history in the element store), unless
+    :func:`~sahelsat.refresh.catalogues.check_replacement` finds them suspicious against
+    the copy in use (then InputError naming ``query.into``, unless ``replace``)."""
     from sahelsat.service.db import ElementSet
-    from sahelsat.service.models import iso_utc
 
     with sessions() as db:
         row = ElementSet(name=name, text=text, n_satellites=n, created_by=created_by)
         db.add(row)
+        db.flush()
+        if into is not None:
+            info = _add_version(into, row.id, name, text, replace)
+            row.fleet, row.version = info.name, info.version
         db.commit()
-        return {
-            "id": row.id,
-            "name": row.name,
-            "fleet": f"upload-{row.id}",
-            "n_satellites": n,
-            "created_at": iso_utc(row.created_at),
-            "problems": problems[:100],
-        }
+        return element_set_out(row) | {"problems": problems[:100]}
+
+
+def element_set_out(row, text: bool = False) -> dict:
+    """An uploaded element set as the API shows it (``text``: with the file itself)."""
+    from sahelsat.service.models import iso_utc
+
+    out = {
+        "id": row.id,
+        "name": row.name,
+        "fleet": f"upload-{row.id}",
+        "n_satellites": row.n_satellites,
+        "created_at": iso_utc(row.created_at),
+        "into": row.fleet,
+        "version": row.version,
+        "spec": f"{row.fleet}@{row.version}" if row.version else None,
+    }
+    if text:
+        out |= {"created_by": row.created_by, "text": row.text}
+    return out
+
+
+def element_set(db, upload_id: int) -> dict:
+    """An uploaded element set with its text (404 when there is none)."""
+    return element_set_out(_upload(db, upload_id), text=True)
+
+
+def _add_version(into: str, upload_id: int, name: str, text: str, replace: bool):
+    from sahelsat.elements import ElementSetError
+    from sahelsat.refresh.catalogues import check_replacement, in_use
+    from sahelsat.userdata import ElementStore
+
+    store = ElementStore()
+    sets = _load(text.encode()).element_sets
+    _, old = in_use(into, store)
+    why = check_replacement(sets, old)
+    if why and not replace:
+        raise InputError.at(("query", "into"), f"not added to {into!r}: {why}; "
+                            "replace=true adds it anyway")  # fmt: skip
+    notes = [f"accepted although {why}"] if why else []
+    source = f"uploaded to the service: element set {upload_id} ({name})"
+    numbers = {f"upload-{upload_id}": [e.catalog_number for e in sets]}
+    try:
+        info, _ = store.put(into, sets, source, parts=numbers, notes=notes)
+    except ElementSetError as exc:  # what was written does not read back whole
+        raise InputError.at("body", f"not added to {into!r}: {exc}") from None
+    return info
 
 
 def window(start: datetime, hours: float) -> tuple[datetime, datetime]:

@@ -1,4 +1,5 @@
-"""The service's job kinds: a pass schedule and a coverage run, each with typed parameters
+"""The service's job kinds: a pass schedule and a coverage run (and ``refresh``, in
+:mod:`~sahelsat.service.usecases.refresh`), each with typed parameters
 (checked at submission: coordinates, times and fleets), an estimate of its work (checked
 against the limits of :class:`~sahelsat.service.settings.Settings`) and a run that reports
 progress often enough for a cancellation to take effect within seconds."""
@@ -137,7 +138,8 @@ def run_passes(params: dict, ctx) -> JobOutput:
     step = (stop - start) / days
     site = Site(**params["site"])
     with ctx._runner.sessions() as db:
-        sats = fleet_cases.fleet(db, params["fleet"])
+        sats, used = fleet_cases.fleet_used(db, params["fleet"])
+    fleet_cases.keep_versions(used, f"service job {ctx.job_id} (passes)")
     ctx.progress(0.0, f"{len(sats)} satellites")
     chunks = [sats[i : i + PASS_CHUNK] for i in range(0, len(sats), PASS_CHUNK)]
     rows: list[dict] = []
@@ -153,7 +155,7 @@ def run_passes(params: dict, ctx) -> JobOutput:
     csv = table.to_csv(index=False).encode()  # a CSV writer: names with commas stay whole
     name = f"passes_{params['fleet']}_{site.name}.csv"
     name = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-    return JobOutput({"passes": len(rows)}, [(name, "text/csv", csv)])
+    return JobOutput({"passes": len(rows), "element_sets": used}, [(name, "text/csv", csv)])
 
 
 def run_coverage(params: dict, ctx) -> JobOutput:
@@ -165,7 +167,8 @@ def run_coverage(params: dict, ctx) -> JobOutput:
     start = _start(params).replace(tzinfo=None)
     stop = start + timedelta(hours=params["hours"])
     with ctx._runner.sessions() as db:
-        sats = fleet_cases.fleet(db, params["fleet"])
+        sats, used = fleet_cases.fleet_used(db, params["fleet"])
+    fleet_cases.keep_versions(used, f"service job {ctx.job_id} (coverage)")
     ctx.progress(0.05, f"coverage of {params['area']} by {len(sats)} satellites")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -181,7 +184,8 @@ def run_coverage(params: dict, ctx) -> JobOutput:
         )
     ctx.progress(0.9, "writing products")
     grid = coverage_grid(ds, {**params, "stop": iso_utc(stop)})
-    summary = {"map_cells": len(grid["cells"]), "map_resolution_deg": grid["resolution_deg"]}
+    summary = {"map_cells": len(grid["cells"]), "map_resolution_deg": grid["resolution_deg"],
+               "element_sets": used}  # fmt: skip
     for name in ("percent_covered", "mean_gap_s", "max_gap_s", "n_visible_mean"):
         if name in ds:
             values = np.asarray(ds[name].values, dtype=float)
@@ -202,6 +206,9 @@ def run_coverage(params: dict, ctx) -> JobOutput:
 def register_jobs() -> None:
     """Register the job kinds whose capabilities are installed."""
     import sahelsat
+    from sahelsat.service.usecases import refresh
+
+    refresh.register()
 
     if hasattr(sahelsat, "coverage"):
         register_job_kind(

@@ -34,6 +34,11 @@ const TEXT = {
     svc_of: "{served} of {n} settlements served ({people} of {total} people), {band} band, {avail} %, {rate} Mbit/s",
     dish: "Dish", not_served: "not served", served: "served", throughput: "Throughput",
     population: "Population", legend_dish: "Smallest dish (m)",
+    ages: "Element sets", age_fleet: "Fleet", age_source: "Source", age_fetched: "Fetched (UTC)",
+    age_epochs: "Epochs (UTC)", age_days: "Age (days)", age_shipped: "shipped snapshot",
+    age_refresh: "Refresh from the source", age_started: "Refresh job #{id} started.",
+    age_running: "Refresh job #{id} already queued or running.",
+    age_note: "Age: days since the median epoch. Low orbits drift by kilometres within days.",
   },
   fr: {
     title: "Opérations satellitaires du Sahel", token: "Jeton d’API", time: "Heure (UTC)",
@@ -64,6 +69,11 @@ const TEXT = {
     svc_of: "{served} localités desservies sur {n} ({people} habitants sur {total}), bande {band}, {avail} %, {rate} Mbit/s",
     dish: "Antenne", not_served: "non desservie", served: "desservie", throughput: "Débit",
     population: "Population", legend_dish: "Plus petite antenne (m)",
+    ages: "Éléments orbitaux", age_fleet: "Flotte", age_source: "Source", age_fetched: "Téléchargés (UTC)",
+    age_epochs: "Époques (UTC)", age_days: "Âge (jours)", age_shipped: "instantané livré",
+    age_refresh: "Mettre à jour depuis la source", age_started: "Tâche de mise à jour n° {id} lancée.",
+    age_running: "Tâche de mise à jour n° {id} déjà en attente ou en cours.",
+    age_note: "Âge : jours depuis l’époque médiane. En orbite basse, l’écart atteint des kilomètres en quelques jours.",
   },
 };
 
@@ -629,10 +639,37 @@ async function loadFleets() {
   try {
     const data = await api("/api/fleets");
     const current = $("fleet").value;
-    const options = data.catalogues.map((f) => [f, f]).concat(data.uploads.map((u) => [u.fleet, `${u.fleet}: ${u.name}`]));
+    const stored = (data.ages || []).map((a) => a.fleet).filter((f) => !data.catalogues.includes(f));
+    const options = data.catalogues.concat(stored).map((f) => [f, f])
+      .concat(data.uploads.map((u) => [u.fleet, `${u.fleet}: ${u.name}`]));
     $("fleet").replaceChildren(...options.map(([value, label]) => el("option", { value }, label)));
     $("fleet").value = options.some(([v]) => v === current) ? current : "resource";
-  } catch (e) { /* needs a token */ }
+    drawAges(data.ages || []);
+  } catch (e) { drawAges([]); /* needs a token */ }
+}
+
+// each fleet's element sets: source, fetch time, epochs and age (all inserted as text)
+function drawAges(ages) {
+  const day = (iso) => (iso ? iso.slice(0, 10) : "");
+  const rows = ages.map((a) => el("tr", {},
+    el("td", {}, a.fleet),
+    el("td", { title: a.source }, a.fetched_at ? a.source : t("age_shipped")),
+    el("td", {}, a.fetched_at ? shortTime(a.fetched_at) : "—"),
+    el("td", {}, a.epoch_min ? `${day(a.epoch_min)} … ${day(a.epoch_max)}` : "—"),
+    el("td", { className: a.age_days > 7 ? "old" : "" }, a.age_days ?? "—")));
+  const head = el("tr", {}, ...["age_fleet", "age_source", "age_fetched", "age_epochs", "age_days"].map((k) => el("th", {}, t(k))));
+  $("ages").replaceChildren(el("thead", {}, head), el("tbody", {}, ...rows));
+  $("age-refresh").classList.toggle("hidden", rank < RANKS.operator);
+}
+
+async function refreshFleets() {
+  try {
+    const answer = await api("/api/fleets/refresh", { method: "POST", json: {} });
+    $("age-status").textContent = t(answer.new ? "age_started" : "age_running", { id: answer.job });
+    loadJobs();
+  } catch (e) {
+    $("age-status").textContent = t("unavailable", { why: e.message });
+  }
 }
 
 // ------------------------------------------------------------------ wiring
@@ -672,6 +709,7 @@ async function init() {
   $("cov-show").onchange = () => loadCoverage();
   $("cov-figure").onchange = paintCoverage;
   $("cov-compute").onclick = computeCoverage;
+  $("age-refresh").onclick = refreshFleets;
   for (const id of ["svc-show", "svc-band", "svc-availability"]) $(id).onchange = loadService;
   $("schedule").onclick = async () => {
     try {
