@@ -1171,6 +1171,8 @@ class DesignInput(_DesignChanges):
         except defaults.ParameterError as exc:
             raise _design_problem(exc, "trade", trade) from None
         return dataclasses.replace(p, name=t.name, leo=())
+
+
 # ---------------------------------------------------------------------------- refresh
 
 #: A fleet's name in the element store (``sahelsat.userdata.fleet_name``), lower case.
