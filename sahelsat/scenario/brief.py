@@ -240,6 +240,7 @@ def build_brief(
             zones = [{"name": r.title or r.id, "label": "", "geometry": area}]
             chain = zone_chain(FloodSection(zone=_geojson(area)))
             chain.zones, chain.source, kind = zones, f"request {r.id}", "request"
+            chain.request_area = True
         else:
             chain = zone_chain(FloodSection(zone=zone), folder)
             kind = _kind(chain)

@@ -30,6 +30,7 @@ TEXT = {
         "exercise": "EXERCISE extent, not an observation",
         "given": "flood extent given by the user (not mapped by sahelsat)",
         "mapped": "water mapped by sahelsat from the radar scene",
+        "request": "imaging request's area (no flood extent known)",
         "regions": "first-level regions",
         "rivers": "rivers and lakes (Natural Earth 1:10m)",
         "zone": "flood extent",
@@ -42,6 +43,7 @@ TEXT = {
         "exercise": "emprise d'EXERCICE, pas une observation",
         "given": "emprise de crue fournie par l'utilisateur (non cartographiée par sahelsat)",
         "mapped": "eau cartographiée par sahelsat sur la scène radar",
+        "request": "zone de la demande d'imagerie (aucune emprise de crue connue)",
         "regions": "régions (premier niveau)",
         "rivers": "fleuves et lacs (Natural Earth 1:10m)",
         "zone": "emprise de la crue",
@@ -79,6 +81,7 @@ class FloodChain:
     timeline: pd.DataFrame | None = None
     downlinks: pd.DataFrame | None = None
     window: tuple | None = None  # (start, stop) of the timeline, naive UTC datetime64
+    request_area: bool = False  # the zones are imaging requests' areas, not flood extents
     notes: list[str] = field(default_factory=list)
     written: dict[str, Path] = field(default_factory=dict)
 
@@ -209,7 +212,7 @@ def timeline(zones, start, stop, fleet=None, sensors=None, ours=None, stations=N
                            "downlink_end": acq["downlink_end"]})  # fmt: skip
     else:
         dl = pd.DataFrame({c: [] for c in DOWNLINK_COLUMNS})
-    return tl, dl.reset_index(drop=True)
+    return tl, dl.sort_values("acquired", kind="stable").reset_index(drop=True)
 
 
 def zone_chain(section: FloodSection, folder: str | Path = ".") -> FloodChain:
@@ -310,7 +313,10 @@ def flood_map(chain: FloodChain, path: Path, lang: str = "en") -> Path:
             draw(geom, color="#7fb2e5", lw=0)
         else:
             draw(geom, color="#3b7dd8", lw=1.0, label=t["rivers"] if k == 0 else None)
-    what = t["exercise"] if chain.exercise else t["mapped" if chain.water else "given"]
+    if chain.exercise:
+        what = t["exercise"]
+    else:
+        what = t["mapped" if chain.water else "request" if chain.request_area else "given"]
     if chain.water:
         for k, f in enumerate(chain.water["features"]):
             draw(shape(f["geometry"]), color="#0b3d91", alpha=0.8, lw=0,
