@@ -44,11 +44,21 @@ def _text(page: str) -> str:
 def test_both_languages_have_every_section(brief_run):
     _, pages, stderr = brief_run
     en, fr = _text(pages["en"]), _text(pages["fr"])
-    for words in ("1. Area and regions concerned", "2. Next images of the area",
-                  "3. Our satellites", "4. Latest flood extent", "5. What is not known"):
+    for words in (
+        "1. Area and regions concerned",
+        "2. Next images of the area",
+        "3. Our satellites",
+        "4. Latest flood extent",
+        "5. What is not known",
+    ):
         assert words in en  # fmt: skip
-    for words in ("1. Zone et régions concernées", "2. Prochaines images",
-                  "3. Nos satellites", "4. Dernière emprise", "5. Ce qui n'est pas connu"):
+    for words in (
+        "1. Zone et régions concernées",
+        "2. Prochaines images",
+        "3. Nos satellites",
+        "4. Dernière emprise",
+        "5. Ce qui n'est pas connu",
+    ):
         assert words in fr  # fmt: skip
     assert "Niamey" in en and "Niamey" in fr
     assert pages["en"].count("data:image/png;base64,") == 1
@@ -97,7 +107,8 @@ def test_the_exercise_brief_says_exercise_in_both_languages(tmp_path):
     from sahelsat.scenario.brief import build_brief, render_brief
 
     b = build_brief(zone="exercise", start=utc_time("2026-05-31T00:00:00Z"), days=1)
-    en, fr = _text(html.unescape(render_brief(b, "en"))), _text(html.unescape(render_brief(b, "fr")))
+    en = _text(html.unescape(render_brief(b, "en")))
+    fr = _text(html.unescape(render_brief(b, "fr")))
     assert en.count("EXERCISE") >= 2 and "not an observation" in en
     assert "EXERCICE" in fr and "pas une observation" in fr
     assert {"Niamey", "Tillabéri", "Mopti"} <= set(b.chain.regions["region"])
