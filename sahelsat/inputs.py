@@ -1106,3 +1106,44 @@ class FloodSection(Input):
     @property
     def is_exercise(self) -> bool:
         return self.exercise or self.zone == EXERCISE_ZONE
+
+
+MAX_ID = 2**31 - 1
+StoreId = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_BRIEF_DAYS = 14.0
+
+
+class FloodJob(Input):
+    """Parameters of the service's ``flood`` job: an uploaded SAR scene (VV, VH bands),
+    optionally a dry-season ``baseline_scene_id`` (new water against it) and the imaging
+    request it answers (default: the scene's own link); ``buffer_m`` as in
+    :class:`FloodSection`."""
+
+    scene_id: StoreId
+    baseline_scene_id: StoreId | None = None
+    request_id: StoreId | None = None
+    buffer_m: Annotated[float, Field(ge=0.0, le=20_000.0)] | None = None
+
+
+class BriefJob(Input):
+    """Parameters of the service's ``brief`` job: a flood ``zone`` (GeoJSON object or
+    ``"exercise"``) or the area of stored imaging request ``request_id``; the latest
+    flood extent of ``flood_job_id`` when given; next images from ``start`` (default: the
+    element sets' default start) for ``days``."""
+
+    zone: Literal["exercise"] | dict | None = None
+    request_id: StoreId | None = None
+    flood_job_id: StoreId | None = None
+    start: UtcTime | None = None
+    days: Annotated[float, Field(gt=0.0, le=MAX_BRIEF_DAYS)] = 3.0
+
+    @model_validator(mode="after")
+    def _zone_or_request(self):
+        if (self.zone is None) == (self.request_id is None):
+            raise FieldProblem("zone", "give exactly one of zone or request_id")
+        if isinstance(self.zone, dict):
+            try:
+                zone_features(self.zone)
+            except InputError as exc:
+                raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+        return self

@@ -193,6 +193,8 @@ class Brief:
 
 
 def _kind(chain: FloodChain) -> str:
+    if chain.request_area:
+        return "request"
     if chain.exercise:
         return "exercise"
     return "mapped" if chain.water is not None else "given"

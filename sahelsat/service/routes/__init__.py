@@ -3,14 +3,16 @@ into typed inputs, call one use case (:mod:`sahelsat.service.usecases`), answer.
 
 from sahelsat.service.routes import (
     fleets,
+    floods,
     jobs,
     layers,
     places,
     products,
     requests,
+    scenes,
     system,
     tokens,
 )
 
 ROUTERS = [system.router, tokens.router, places.router, requests.router, fleets.router,
-           jobs.router, layers.router, products.router]  # fmt: skip
+           jobs.router, layers.router, products.router, scenes.router, floods.router]  # fmt: skip
