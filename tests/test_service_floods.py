@@ -201,3 +201,60 @@ def test_a_brief_job_from_a_zone(svc):
         "POST", "/api/jobs", json={"kind": "brief", "params": {"zone": wide, "days": 14}}
     )
     assert huge.status_code == 422  # over the brief work limit (km2 x days)
+
+
+def test_the_web_map_shows_the_flood_layers_in_both_languages(tmp_path):
+    """In Chromium, under the service's CSP: the exercise layers drawn on the map, the
+    table per region filled as text, the exercise label, then French."""
+    from test_service_support import ServerProcess
+    from test_service_web import CHROMIUM, FLAGS, watch
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not __import__("pathlib").Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing")
+    from sahelsat.service.db import open_store
+
+    engine, sessions = open_store(f"sqlite:///{tmp_path / 'sahelsat.db'}")
+    with sessions() as session:
+        secret = create_token(session, "niamey-ops", "viewer")[1]
+        session.commit()
+    engine.dispose()
+    proc = ServerProcess(tmp_path)
+    try:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 850})
+            problems = watch(page)
+            page.goto(proc.url)
+            page.fill("#token", secret)
+            page.dispatch_event("#token", "change")
+            page.wait_for_function(
+                "() => window.sahelsatMap && window.sahelsatMap.loaded()", timeout=60_000
+            )
+            page.click("button[data-tab=floods]")
+            page.select_option("#flood-source", "exercise")
+            page.click("#flood-show")
+            page.wait_for_function(
+                "() => document.querySelectorAll('#flood-table tr.flood-row').length >= 3",
+                timeout=60_000,
+            )
+            assert "not an observation" in page.text_content("#flood-label")
+            row = "#flood-table tr.flood-row:nth-child({}) td:nth-child(2)"
+            regions = [page.text_content(row.format(k)) for k in (1, 2, 3)]
+            assert {"Niamey", "Tillabéri", "Mopti"} <= set(regions)
+            page.wait_for_function(
+                "() => window.sahelsatMap.querySourceFeatures('flood-regions').length >= 3",
+                timeout=30_000,
+            )
+            page.click("#lang")  # to French
+            page.wait_for_function(
+                "() => document.getElementById('flood-label').textContent"
+                ".includes('pas une observation')",
+                timeout=10_000,
+            )
+            assert "Personnes touchées" in page.text_content("#flood-table")
+            assert page.text_content("button[data-tab=floods]") == "Crues"
+            assert problems == []
+            browser.close()
+    finally:
+        proc.stop()
