@@ -1062,7 +1062,9 @@ def zone_features(data: Any, source: str = "zone") -> list[dict]:
         props = f.get("properties") or {}
         name = props.get("name") if isinstance(props, dict) else None
         label = props.get("label") if isinstance(props, dict) else None
+        name_fr = props.get("name_fr") if isinstance(props, dict) else None
         out.append({"name": str(name or f"zone {k + 1}")[:MAX_NAME],
+                    "name_fr": str(name_fr or name or f"zone {k + 1}")[:MAX_NAME],
                     "label": str(label or "")[:MAX_NAME], "geometry": area})  # fmt: skip
     return out
 

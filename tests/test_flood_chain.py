@@ -141,6 +141,7 @@ time_limit_s = 3
 id = "niamey"
 point = [2.11, 13.50]
 radius_km = 12
+sensor = "sar"
 """
 
 
@@ -178,6 +179,7 @@ def test_the_scenario_flood_step_writes_the_chain(flood_run):
     assert regions["people"].sum() == pytest.approx(hand["people"].sum(), rel=0.01)
     tl = pd.read_csv(out / "flood" / "timeline.csv")
     assert set(tl["status"]) <= {"planned", "forecast"} and len(tl)
+    assert tl["request"].str.startswith("niamey-").all()  # the request the flood answers
     assert (tl["coverage"] > 0).all() and (tl["coverage"] <= 1).all()
     starts = pd.to_datetime(tl["start"])
     assert (pd.to_datetime(tl["data_available"]) >= starts).all()
@@ -186,6 +188,7 @@ def test_the_scenario_flood_step_writes_the_chain(flood_run):
     ours = tl["satellite"].str.startswith("OURSAR")
     assert (tl.loc[ours, "status"] == "planned").all()
     assert (tl.loc[~ours, "status"] == "forecast").all()
+    assert set(tl["sensor"]) == {"sar"}  # the linked request's needs: radar only
 
 
 def test_the_report_has_a_flood_chapter_in_both_languages(flood_run):

@@ -229,13 +229,13 @@ def test_the_page_has_no_inline_script_or_style():
     page = _Page()
     page.feed((WEB / "index.html").read_text())
     assert page.refused == []
-    assert page.scripts == ["/static/vendor/maplibre-gl.js", "/static/app.js"]
+    assert page.scripts == ["/static/vendor/maplibre-gl.js", "/static/app.js", "/static/flood.js"]
 
 
 def test_the_map_script_inserts_no_html():
-    """app.js never parses text as HTML nor evaluates text as code (the browser test shows
-    the consequence; this keeps the sinks out of the source)."""
-    source = (WEB / "app.js").read_text()
+    """app.js (and flood.js) never parse text as HTML nor evaluate text as code (the browser
+    test shows the consequence; this keeps the sinks out of the source)."""
+    source = (WEB / "app.js").read_text() + (WEB / "flood.js").read_text()
     sinks = re.findall(
         r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
         r"setHTML\(|\.srcdoc|setAttribute\(\s*[\"'](on\w+|style)[\"']",

@@ -23,7 +23,14 @@ from pathlib import Path
 import pandas as pd
 
 from sahelsat.inputs import FloodSection
-from sahelsat.scenario.flood import FloodChain, flood_map, read_zone, timeline, zone_chain
+from sahelsat.scenario.flood import (
+    FloodChain,
+    flood_map,
+    read_zone,
+    timeline,
+    zone_chain,
+    zone_names,
+)
 
 DEFAULT_DAYS = 3.0
 
@@ -322,7 +329,7 @@ def render_brief(brief: Brief, lang: str = "en") -> str:
         return words.get(v, v)
 
     km2 = sum(z["geometry"].area_km2 for z in chain.zones)
-    names = ", ".join(z["name"] for z in chain.zones)
+    names = ", ".join(zone_names(chain, lang).values())
     regions = chain.regions
     region_names = ", ".join(f"{r.region} ({r.country})" for r in regions.itertuples())
     area = (
@@ -333,7 +340,7 @@ def render_brief(brief: Brief, lang: str = "en") -> str:
     if len(tl):
         table = pd.DataFrame(
             {
-                t["zone"]: tl["zone"],
+                t["zone"]: tl["zone"].map(lambda z: zone_names(chain, lang).get(z, z)),
                 t["satellite"]: tl["satellite"],
                 t["sensor"]: tl["sensor"].map(w),
                 t["status"]: tl["status"].map(w),
@@ -359,7 +366,7 @@ def render_brief(brief: Brief, lang: str = "en") -> str:
         ours = _table(
             pd.DataFrame(
                 {
-                    t["zone"]: dl["zone"],
+                    t["zone"]: dl["zone"].map(lambda z: zone_names(chain, lang).get(z, z)),
                     t["satellite"]: dl["satellite"],
                     t["start"]: [_utc(x) for x in dl["acquired"]],
                     t["station"]: dl["station"],

@@ -117,6 +117,12 @@ class FloodChain:
         }
 
 
+def zone_names(chain: FloodChain, lang: str) -> dict[str, str]:
+    """Each zone's name (as in the timeline's ``zone`` column) -> its name in ``lang``."""
+    key = "name_fr" if lang == "fr" else "name"
+    return {z["name"]: z.get(key) or z["name"] for z in chain.zones}
+
+
 def data_file(*parts: str):
     """A shipped data file of ``sahelsat/data``."""
     return resources.files("sahelsat").joinpath("data", *parts)
@@ -158,25 +164,32 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "zone"
 
 
-def zone_requests(zones: list[dict], start, stop) -> list:
-    """One imaging request per zone (any sensor, priority 10) over ``start``-``stop``
-    (timezone-aware UTC datetimes), in the planner's form."""
+def zone_requests(zones: list[dict], start, stop, request=None) -> list:
+    """One imaging request per zone over ``start``-``stop`` (timezone-aware UTC
+    datetimes), in the planner's form: any sensor at priority 10, or the needs (sensor,
+    priority, off-nadir, Sun) of ``request`` (the imaging request the flood answers,
+    :class:`inputs.RequestNeeds`), whose id then prefixes theirs."""
     from sahelsat.tasking.requests import from_input
 
     window = inputs.Window(start=start, stop=stop)
+    needs = {"priority": 10.0}
+    if request is not None:
+        needs = request.model_dump(include=set(inputs.RequestNeeds.model_fields) - {"repeat_days"})
     out, seen = [], set()
     for z in zones:
-        rid = _slug(z["name"])
+        rid = _slug(z["name"]) if request is None else f"{request.id}-{_slug(z['name'])}"
         while rid in seen:
             rid += "-1"
         seen.add(rid)
         out.append(from_input(inputs.ImagingRequest(id=rid, area=z["geometry"], window=window,
-                                                    priority=10.0)))  # fmt: skip
+                                                    **needs)))  # fmt: skip
     return out
 
 
-def timeline(zones, start, stop, fleet=None, sensors=None, ours=None, stations=None,
-             time_limit: float = 10.0) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def timeline(
+    zones, start, stop, fleet=None, sensors=None, ours=None, stations=None,
+    time_limit: float = 10.0, request=None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
     """The next images of each zone between ``start`` and ``stop`` (aware UTC datetimes).
 
     ``fleet``: our satellites (a Fleet, with ``sensors`` for designed ones and ``ours``
@@ -185,7 +198,8 @@ def timeline(zones, start, stop, fleet=None, sensors=None, ours=None, stations=N
     ``timeline`` has :data:`TIMELINE_COLUMNS` (``status`` planned or forecast,
     ``coverage`` the fraction of the zone in the strip, ``data_available`` when the data
     can be in hand: end of our downlink, or the archive latency for the others);
-    ``downlinks`` our planned downlinks of those images (:data:`DOWNLINK_COLUMNS`)."""
+    ``downlinks`` our planned downlinks of those images (:data:`DOWNLINK_COLUMNS`).
+    ``request``: the imaging request the flood answers (see :func:`zone_requests`)."""
     from sahelsat.fleet import Fleet, earth_observation_fleet
     from sahelsat.tasking.outputs import image_schedule
     from sahelsat.tasking.pipeline import plan_requests
@@ -194,7 +208,7 @@ def timeline(zones, start, stop, fleet=None, sensors=None, ours=None, stations=N
     ours = set(ours or ())
     mine = fleet if fleet is not None else Fleet([])
     eo = eo[[n for n in eo.names if str(n) not in {str(m) for m in mine.names}]]
-    requests = zone_requests(zones, start, stop)
+    requests = zone_requests(zones, start, stop, request)
     names = {r.id: z["name"] for r, z in zip(requests, zones, strict=True)}
     t0 = np.datetime64(start.replace(tzinfo=None), "ns")
     t1 = np.datetime64(stop.replace(tzinfo=None), "ns")
@@ -361,9 +375,10 @@ def step_flood(res) -> None:
         chain = zone_chain(section, sc.folder)
     else:
         chain = scene_chain(section, out, sc.folder)
+    linked = next((r for r in sc.requests if r.id == section.request), None)
     chain.timeline, chain.downlinks = timeline(
         chain.zones, sc.scenario.start, sc.scenario.stop, res.imaging, res.sensors, res.ours,
-        res.stations, sc.imaging.time_limit_s,
+        res.stations, sc.imaging.time_limit_s, linked,
     )  # fmt: skip
     chain.window = (res.start, res.stop)
     write_chain(chain, out)

@@ -486,7 +486,10 @@ def flood_tables(chain, lang: str) -> dict[str, pd.DataFrame]:
     """The flood chain's tables with headers and values in ``lang``: ``regions`` (country,
     region, settlements, people, alert level, flooded km²), ``settlements`` (the 15 most
     affected), ``timeline`` (next images) and ``downlinks``."""
+    from sahelsat.scenario.flood import zone_names
+
     t, words = TEXT[lang], VALUES[lang]
+    names = zone_names(chain, lang)
     r = chain.regions
     regions = pd.DataFrame(
         {
@@ -513,7 +516,7 @@ def flood_tables(chain, lang: str) -> dict[str, pd.DataFrame]:
     if len(tl):
         out["timeline"] = pd.DataFrame(
             {
-                t["zone"]: tl["zone"],
+                t["zone"]: tl["zone"].map(lambda z: names.get(z, z)),
                 t["satellite"]: tl["satellite"],
                 t["sensor"]: tl["sensor"].map(lambda v: words.get(v, v)),
                 t["status"]: tl["status"].map(lambda v: words.get(v, v)),
@@ -526,7 +529,7 @@ def flood_tables(chain, lang: str) -> dict[str, pd.DataFrame]:
     if len(dl):
         out["downlinks"] = pd.DataFrame(
             {
-                t["zone"]: dl["zone"],
+                t["zone"]: dl["zone"].map(lambda z: names.get(z, z)),
                 t["satellite"]: dl["satellite"],
                 t["start"]: [_utc(x) for x in dl["acquired"]],
                 t["station_col"]: dl["station"],

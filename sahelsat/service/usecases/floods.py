@@ -75,8 +75,9 @@ def layers_of(chain, extra: dict | None = None) -> dict:
         "regions": {"type": "FeatureCollection", "features": feats},
         "water": water,
         "settlements": {"type": "FeatureCollection", "features": points},
-        "table": _records(table, ["country", "region", "settlements", "people", "alert",
-                                  "flooded_km2"]),  # fmt: skip
+        "table": _records(
+            table, ["country", "region", "settlements", "people", "alert", "flooded_km2"]
+        ),  # fmt: skip
         "population_note": places.population_note("en"),
         "population_note_fr": places.population_note("fr"),
         **(extra or {}),
@@ -222,16 +223,19 @@ def _chain_of_layers(layer: dict):
     from sahelsat.scenario.flood import FloodChain
 
     water = layer["water"]
-    bounds = [f["geometry"] for f in water["features"]] or [f["geometry"]
-                                                           for f in layer["regions"]["features"]]
+    bounds = [f["geometry"] for f in water["features"]] or [
+        f["geometry"] for f in layer["regions"]["features"]
+    ]
     from shapely.geometry import shape
     from shapely.ops import unary_union
 
     geom = unary_union([shape(g) for g in bounds]) if bounds else box(0, 0, 0.01, 0.01)
     zones = [{"name": layer["source"], "label": layer["label"],
               "geometry": inputs.area_of(box(*geom.bounds))}]  # fmt: skip
-    regions = pd.DataFrame(layer["table"], columns=["country", "region", "settlements",
-                                                    "people", "alert", "flooded_km2"])
+    regions = pd.DataFrame(
+        layer["table"],
+        columns=["country", "region", "settlements", "people", "alert", "flooded_km2"],
+    )
     pts = layer["settlements"]["features"]
     settlements = pd.DataFrame(
         [{**p["properties"], "lon": p["geometry"]["coordinates"][0],
@@ -271,7 +275,10 @@ def run_brief(params: dict, ctx) -> JobOutput:
                 for g in ("en", "fr")]  # fmt: skip
     products.append(("brief_regions.csv", "text/csv", brief.chain.regions.to_csv(index=False)
                      .encode()))  # fmt: skip
-    summary = {"kind": brief.kind, "seconds": round(brief.seconds, 2),
-               "regions": len(brief.chain.regions),
-               "next_images": 0 if brief.chain.timeline is None else len(brief.chain.timeline)}
+    summary = {
+        "kind": brief.kind,
+        "seconds": round(brief.seconds, 2),
+        "regions": len(brief.chain.regions),
+        "next_images": 0 if brief.chain.timeline is None else len(brief.chain.timeline),
+    }
     return JobOutput(summary, products)
