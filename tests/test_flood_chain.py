@@ -202,3 +202,27 @@ def test_the_report_has_a_flood_chapter_in_both_languages(flood_run):
         for region in res.flood.regions["region"]:
             assert region in page
     assert res.figures["flood_map"]["en"].is_file() and res.figures["flood_map"]["fr"].is_file()
+
+
+def test_a_scene_is_mapped_and_labelled_as_mapped(tmp_path, shared_data):
+    """The scene branch on a hand-labelled Sen1Floods11 chip: water against the label,
+    and the words say 'mapped from the scene', never 'exercise' or 'given'."""
+    import rasterio
+
+    from sahelsat.scenario.flood import scene_chain
+    from sahelsat.scenario.report import flood_label
+
+    s1 = shared_data / "floods" / "S1Hand" / "Spain_7370579_S1Hand.tif"
+    label = rasterio.open(shared_data / "floods" / "LabelHand" / s1.name.replace(
+        "S1Hand", "LabelHand")).read(1)  # fmt: skip
+    chain = scene_chain(FloodSection(image=[str(s1)]), tmp_path)
+    with rasterio.open(chain.written["water"]) as ds:
+        water = ds.read(1)
+    valid = (label >= 0) & (water != 255)
+    pred, truth = water[valid] == 1, label[valid] == 1
+    assert (pred & truth).sum() / (pred | truth).sum() >= 0.5
+    assert chain.water["features"] and not chain.exercise
+    assert "mapped by sahelsat" in flood_label(chain, "en") and s1.name in flood_label(chain, "en")
+    assert "cartographiée par sahelsat" in flood_label(chain, "fr")
+    # Spain is outside the three countries: no region of the population base is touched
+    assert chain.regions.empty or chain.regions["people"].sum() == 0
