@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/scenes", tags=["scenes"])
     summary="Upload a scene: a GeoTIFF/COG with a CRS, 1-4 bands (SAR: VV, VH), within the "
     "service's size limits; optionally the imaging request it answers (operator)",
     openapi_extra={"requestBody": {"required": True, "content": {
-        "image/tiff": {"schema": {"type": "string", "format": "binary"}}}}},
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
 )  # fmt: skip
 async def upload(
     request: Request,
