@@ -341,20 +341,20 @@ def flood_map(chain: FloodChain, path: Path, lang: str = "en") -> Path:
                  label=f"{t['zone']} ({what})" if k == 0 else None)  # fmt: skip
     s = chain.settlements
     if len(s):
-        size = 8 + 120 * np.sqrt(s["people"].to_numpy(float) / max(s["people"].max(), 1.0))
-        ax.scatter(s["lon"], s["lat"], s=size, color="#b2182b", edgecolor="k", lw=0.3,
-                   zorder=5, label=t["settlements"])  # fmt: skip
+        size = 3 + 60 * np.sqrt(s["people"].to_numpy(float) / max(s["people"].max(), 1.0))
+        ax.scatter(s["lon"], s["lat"], s=size, color="#b2182b", edgecolor="k", lw=0.2,
+                   alpha=0.75, zorder=5, label=t["settlements"])  # fmt: skip
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1.0 / np.cos(np.radians((y0 + y1) / 2)))
     ax.set_xlabel(t["lon"])
     ax.set_ylabel(t["lat"])
     ax.set_title(t["map_title"].format(what=what), fontsize=10)
-    ax.legend(loc="best", fontsize=7)
+    ax.legend(loc="lower left", fontsize=7, framealpha=0.85)
     import textwrap
 
     note = "\n".join(textwrap.wrap(places.population_note(lang), 170)[:3])
-    fig.text(0.01, -0.02, note, fontsize=6, va="top")
+    ax.annotate(note, xy=(0.0, -0.17), xycoords="axes fraction", fontsize=6, va="top")
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
     return path
