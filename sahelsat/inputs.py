@@ -1204,3 +1204,134 @@ class RefreshJob(Input):
 
     fleets: Annotated[list[FleetName], Field(min_length=1, max_length=50)] | None = None
     force: bool = False
+
+
+# ---------------------------------------------------------------------------- floods
+
+#: The shipped exercise flood extents (``zone = "exercise"``): drawn from the Natural
+#: Earth rivers and lakes, labelled everywhere as exercises, never as observations.
+EXERCISE_ZONE = "exercise"
+MAX_ZONE_BYTES = 5_000_000
+FileName = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+def zone_features(data: Any, source: str = "zone") -> list[dict]:
+    """The polygons of a GeoJSON object (a geometry, a Feature or a FeatureCollection) as
+    ``{"name", "label", "geometry": Area}`` rows; each must be a valid lon/lat
+    (Multi)Polygon (:class:`Area`). Raises :class:`InputError` naming the feature."""
+    if not isinstance(data, dict):
+        raise InputError.at(source, "expected a GeoJSON object (geometry, Feature or "
+                                    "FeatureCollection)")  # fmt: skip
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        feats = data.get("features")
+        if not isinstance(feats, list) or not feats:
+            raise InputError.at((source, "features"), "a FeatureCollection with no features")
+    elif kind == "Feature":
+        feats = [data]
+    else:
+        feats = [{"type": "Feature", "properties": {}, "geometry": data}]
+    if len(feats) > MAX_RINGS:
+        raise InputError.at((source, "features"), f"at most {MAX_RINGS} features")
+    out = []
+    for k, f in enumerate(feats):
+        if not isinstance(f, dict) or not isinstance(f.get("geometry"), dict):
+            raise InputError.at((source, "features", k), "a Feature with a geometry")
+        geom = f["geometry"]
+        if geom.get("type") not in ("Polygon", "MultiPolygon"):
+            raise InputError.at((source, "features", k, "geometry", "type"),
+                                "a flood extent is a Polygon or MultiPolygon")  # fmt: skip
+        try:
+            area = area_of(geom)
+        except InputError as exc:
+            raise InputError.at((source, "features", k, *exc.problems[0].loc), exc.reason) from None
+        props = f.get("properties") or {}
+        name = props.get("name") if isinstance(props, dict) else None
+        label = props.get("label") if isinstance(props, dict) else None
+        name_fr = props.get("name_fr") if isinstance(props, dict) else None
+        out.append({"name": str(name or f"zone {k + 1}")[:MAX_NAME],
+                    "name_fr": str(name_fr or name or f"zone {k + 1}")[:MAX_NAME],
+                    "label": str(label or "")[:MAX_NAME], "geometry": area})  # fmt: skip
+    return out
+
+
+class FloodSection(Input):
+    """A flood to map and count (the scenario's ``[flood]`` table, the ``flood`` job, the
+    brief): a SAR ``image`` (one or more GeoTIFF paths; ``baseline`` and ``optical``
+    optional), or a ``zone``: a GeoJSON file path, an inline GeoJSON object, or
+    ``"exercise"`` (the shipped exercise extents). ``request``: the imaging request the
+    flood answers (its timeline); ``exercise``: the extent is an exercise, not an
+    observation (always true for ``"exercise"``); ``buffer_m``: a settlement's smallest
+    footprint radius (m)."""
+
+    image: list[FileName] | None = Field(None, min_length=1, max_length=20)
+    baseline: list[FileName] | None = Field(None, min_length=1, max_length=20)
+    optical: FileName | None = None
+    zone: FileName | dict | None = None
+    request: Name | None = None
+    exercise: bool = False
+    buffer_m: Annotated[float, Field(ge=0.0, le=20_000.0)] | None = None
+    title: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+
+    @field_validator("image", "baseline", mode="before")
+    @classmethod
+    def _one_or_many(cls, value):
+        return [value] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _scene_or_zone(self):
+        if (self.image is None) == (self.zone is None):
+            raise FieldProblem("zone", "give exactly one of image (a SAR scene) or zone")
+        if self.zone is not None and (self.baseline or self.optical):
+            raise FieldProblem("baseline", "baseline and optical go with an image, not a zone")
+        if isinstance(self.zone, dict):
+            try:
+                zone_features(self.zone)
+            except InputError as exc:
+                raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+        return self
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.exercise or self.zone == EXERCISE_ZONE
+
+
+MAX_ID = 2**31 - 1
+StoreId = Annotated[int, Field(ge=1, le=MAX_ID)]
+MAX_BRIEF_DAYS = 14.0
+
+
+class FloodJob(Input):
+    """Parameters of the service's ``flood`` job: an uploaded SAR scene (VV, VH bands),
+    optionally a dry-season ``baseline_scene_id`` (new water against it) and the imaging
+    request it answers (default: the scene's own link); ``buffer_m`` as in
+    :class:`FloodSection`."""
+
+    scene_id: StoreId
+    baseline_scene_id: StoreId | None = None
+    request_id: StoreId | None = None
+    buffer_m: Annotated[float, Field(ge=0.0, le=20_000.0)] | None = None
+
+
+class BriefJob(Input):
+    """Parameters of the service's ``brief`` job: a flood ``zone`` (GeoJSON object or
+    ``"exercise"``) or the area of stored imaging request ``request_id``; the latest
+    flood extent of ``flood_job_id`` when given; next images from ``start`` (default: the
+    element sets' default start) for ``days``."""
+
+    zone: Literal["exercise"] | dict | None = None
+    request_id: StoreId | None = None
+    flood_job_id: StoreId | None = None
+    start: UtcTime | None = None
+    days: Annotated[float, Field(gt=0.0, le=MAX_BRIEF_DAYS)] = 3.0
+
+    @model_validator(mode="after")
+    def _zone_or_request(self):
+        if (self.zone is None) == (self.request_id is None):
+            raise FieldProblem("zone", "give exactly one of zone or request_id")
+        if isinstance(self.zone, dict):
+            try:
+                zone_features(self.zone)
+            except InputError as exc:
+                raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+        return self

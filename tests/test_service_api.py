@@ -466,7 +466,7 @@ def test_migrations_match_the_models(svc):
 
     with svc.app.state.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
 
 
 def test_upgrade_keeps_the_rows_of_an_older_schema(database_url):

@@ -229,13 +229,14 @@ def test_the_page_has_no_inline_script_or_style():
     page = _Page()
     page.feed((WEB / "index.html").read_text())
     assert page.refused == []
-    assert page.scripts == ["/static/vendor/maplibre-gl.js", "/static/app.js"]
+    assert page.scripts == ["/static/vendor/maplibre-gl.js", "/static/app.js",
+                            "/static/design.js", "/static/flood.js"]  # fmt: skip
 
 
 def test_the_map_script_inserts_no_html():
-    """app.js never parses text as HTML nor evaluates text as code (the browser test shows
-    the consequence; this keeps the sinks out of the source)."""
-    source = (WEB / "app.js").read_text()
+    """The map's scripts never parse text as HTML nor evaluate text as code (the browser
+    tests show the consequence; this keeps the sinks out of the source)."""
+    source = "".join((WEB / f).read_text() for f in ("app.js", "design.js", "flood.js"))
     sinks = re.findall(
         r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|"
         r"setHTML\(|\.srcdoc|setAttribute\(\s*[\"'](on\w+|style)[\"']",

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 COMMAND_MODULES = [
     "orbit", "update", "service", "monitor", "comms", "design", "coverage", "tasking",
-    "scenario",
+    "scenario", "brief",
 ]  # fmt: skip
 
 #: Command name -> the module of ``sahelsat.cli`` that registers it.
@@ -27,7 +27,7 @@ COMMANDS = {
     "flood": "monitor", "design": "design",
     "vegetation": "monitor", "link": "comms", "service": "comms", "coverage": "coverage",
     "spot5": "tasking", "opportunities": "tasking", "plan": "tasking", "bench": "tasking",
-    "run": "scenario", "check-scenario": "scenario",
+    "run": "scenario", "check-scenario": "scenario", "brief": "brief",
 }  # fmt: skip
 
 

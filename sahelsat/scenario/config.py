@@ -225,6 +225,7 @@ class Scenario(_Model):
     imaging: Imaging = Imaging()
     requests: list[Request] = Field(default_factory=list, max_length=10_000)
     design: inputs.DesignInput | None = None  # connectivity system design (step "design")
+    flood: inputs.FloodSection | None = None
     folder: str = "."
 
     @model_validator(mode="after")
@@ -250,6 +251,29 @@ class Scenario(_Model):
                 inputs.check_needs_in_window(r, r.area(), window)
             except FieldProblem as exc:
                 raise FieldProblem(("requests", k, *exc.loc), exc.reason) from None
+        return self
+
+    @model_validator(mode="after")
+    def _flood_files(self):
+        """The ``[flood]`` table's files exist, its zone reads, its request is known."""
+        f = self.flood
+        if f is None:
+            return self
+        for key in ("image", "baseline", "optical"):
+            value = getattr(f, key)
+            for k, name in enumerate([value] if isinstance(value, str) else value or []):
+                if not (Path(self.folder) / name).is_file():
+                    loc = ("flood", key) if isinstance(value, str) else ("flood", key, k)
+                    raise FieldProblem(loc, f"file {name!r} not found")
+        if isinstance(f.zone, str):
+            from sahelsat.scenario.flood import read_zone
+
+            try:
+                read_zone(f.zone, self.folder)
+            except InputError as exc:
+                raise FieldProblem(("flood", *exc.problems[0].loc), exc.reason) from None
+        if f.request is not None and f.request not in {r.id for r in self.requests}:
+            raise FieldProblem(("flood", "request"), f"no request with id {f.request!r}")
         return self
 
     def imaging_requests(self) -> list[inputs.ImagingRequest]:

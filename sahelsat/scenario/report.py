@@ -94,6 +94,34 @@ TEXT = {
         "strips": "Planned strips",
         "yes": "yes",
         "no": "no",
+        "sec_flood": "Flood: people affected and the next images",
+        "flood_exercise": "EXERCISE: the flood extent below is an exercise extent drawn "
+        "along the rivers of the Natural Earth map (a fixed width around the centre-lines), "
+        "not an observation. No water was observed; the people counted are those who would "
+        "be affected if such a flood happened.",
+        "flood_given": "The flood extent was given by the user ({source}); sahelsat did not "
+        "map it.",
+        "flood_scene": "Water mapped by sahelsat from the radar scene {source}.",
+        "flood_people": "People: the population base (official census figures or "
+        "projections spread over OpenStreetMap settlements); a settlement's people live on a "
+        "disc around it and those in its flooded part count as affected.",
+        "flood_regions": "People affected per region",
+        "flood_settlements": "Most affected settlements",
+        "flood_timeline": "The chain's timeline: next images of the flood area",
+        "flood_timeline_note": "Request: one per flood area, any sensor, over the scenario's "
+        "window. Planned: our satellites' acquisitions, re-planned for the flood; forecast: "
+        "systematic acquisitions of Sentinel-1, Sentinel-2 and Landsat (not ours). Data in "
+        "hand: end of our downlink, or the mission's archive latency.",
+        "flood_downlinks": "Our downlinks of those images",
+        "country": "country",
+        "region": "region",
+        "people": "people affected",
+        "alert": "alert level",
+        "zone": "flood area",
+        "flooded_km2": "flooded area (km²)",
+        "flooded_fraction": "flooded part of its footprint",
+        "station_col": "station",
+        "downlink_end": "downlink end (UTC)",
     },
     "fr": {
         "title": "Rapport de mission",
@@ -169,6 +197,35 @@ TEXT = {
         "strips": "Bandes planifiées",
         "yes": "oui",
         "no": "non",
+        "sec_flood": "Crue : personnes touchées et prochaines images",
+        "flood_exercise": "EXERCICE : l'emprise de crue ci-dessous est une emprise "
+        "d'exercice tracée le long des fleuves de la carte Natural Earth (une largeur fixe "
+        "autour des lignes centrales), pas une observation. Aucune eau n'a été observée ; "
+        "les personnes comptées sont celles qui seraient touchées par une telle crue.",
+        "flood_given": "L'emprise de la crue a été fournie par l'utilisateur ({source}) ; "
+        "sahelsat ne l'a pas cartographiée.",
+        "flood_scene": "Eau cartographiée par sahelsat sur la scène radar {source}.",
+        "flood_people": "Personnes : la base de population (chiffres officiels des "
+        "recensements ou projections répartis sur les localités OpenStreetMap) ; les "
+        "habitants d'une localité vivent sur un disque autour d'elle et ceux de sa partie "
+        "inondée sont comptés comme touchés.",
+        "flood_regions": "Personnes touchées par région",
+        "flood_settlements": "Localités les plus touchées",
+        "flood_timeline": "Chronologie de la chaîne : prochaines images de la zone inondée",
+        "flood_timeline_note": "Demande : une par zone inondée, tout capteur, sur la période "
+        "du scénario. Planifiée : acquisitions de nos satellites, replanifiées pour la crue ; "
+        "prévision : acquisitions systématiques de Sentinel-1, Sentinel-2 et Landsat (pas à "
+        "nous). Données en main : fin de notre vidage, ou délai d'archive de la mission.",
+        "flood_downlinks": "Nos vidages de ces images",
+        "country": "pays",
+        "region": "région",
+        "people": "personnes touchées",
+        "alert": "niveau d'alerte",
+        "zone": "zone inondée",
+        "flooded_km2": "surface inondée (km²)",
+        "flooded_fraction": "part inondée de son emprise",
+        "station_col": "station",
+        "downlink_end": "fin du vidage (UTC)",
     },
 }
 LANGUAGES = tuple(TEXT)
@@ -190,6 +247,10 @@ VALUES = {
         "forecast": "prévision",
         "right": "droite",
         "left": "gauche",
+        "none": "aucun",
+        "watch": "veille",
+        "warning": "alerte",
+        "emergency": "urgence",
     },
 }
 
@@ -400,6 +461,10 @@ def render_html(res: Results, lang: str = "en") -> str:
         from sahelsat.scenario import design_chapter
 
         parts.append(design_chapter.chapter(res, lang))
+    if res.flood is not None:
+        parts.append(_section(t["sec_flood"], flood_chapter(res, lang)))
+    elif "flood" in res.errors:
+        parts.append(_section(t["sec_flood"], missing))
 
     if res.errors:
         items = "".join(
@@ -424,12 +489,102 @@ table.data {{ border-collapse: collapse; font-size: 0.85em; }}
 table.data td, table.data th {{ padding: 2px 8px; border-bottom: 1px solid #ddd; }}
 figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
 section {{ break-inside: avoid-page; }}
+p.exercise {{ background: #fff3cd; border-left: 4px solid #d95f02; padding: 0.5em; }}
 </style></head><body>
 <h1>{html.escape(t["title"])}: {html.escape(name)}</h1>
 <p>{t["window"]}: {window}. {t["generated"]}: {generated}, sahelsat.</p>
 {"".join(parts)}
 </body></html>
 """
+
+
+def flood_tables(chain, lang: str) -> dict[str, pd.DataFrame]:
+    """The flood chain's tables with headers and values in ``lang``: ``regions`` (country,
+    region, settlements, people, alert level, flooded km²), ``settlements`` (the 15 most
+    affected), ``timeline`` (next images) and ``downlinks``."""
+    from sahelsat.scenario.flood import zone_names
+
+    t, words = TEXT[lang], VALUES[lang]
+    names = zone_names(chain, lang)
+    r = chain.regions
+    regions = pd.DataFrame(
+        {
+            t["country"]: r["country"],
+            t["region"]: r["region"],
+            t["settlements"]: r["settlements"].astype(int),
+            t["people"]: r["people"].round(0).astype(int),
+            t["alert"]: r["alert"].map(lambda v: words.get(v, v)),
+            t["flooded_km2"]: r["flooded_km2"].astype(float).round(1),
+        }
+    )
+    s = chain.settlements.head(15)
+    settlements = pd.DataFrame(
+        {
+            t["name"]: s["name"],
+            t["region"]: s["region"] if "region" in s else "",
+            t["population"]: s["population"].round(0).astype(int),
+            t["flooded_fraction"]: s["flooded_fraction"].astype(float).round(2),
+            t["people"]: s["people"].round(0).astype(int),
+        }
+    )
+    out = {"regions": regions, "settlements": settlements}
+    tl = chain.timeline if chain.timeline is not None else pd.DataFrame()
+    if len(tl):
+        out["timeline"] = pd.DataFrame(
+            {
+                t["zone"]: tl["zone"].map(lambda z: names.get(z, z)),
+                t["satellite"]: tl["satellite"],
+                t["sensor"]: tl["sensor"].map(lambda v: words.get(v, v)),
+                t["status"]: tl["status"].map(lambda v: words.get(v, v)),
+                t["start"]: [_utc(x) for x in tl["start"]],
+                t["coverage_frac"]: tl["coverage"].astype(float).round(2),
+                t["available"]: [_utc(x) if pd.notna(x) else "–" for x in tl["data_available"]],
+            }
+        )
+    dl = chain.downlinks if chain.downlinks is not None else pd.DataFrame()
+    if len(dl):
+        out["downlinks"] = pd.DataFrame(
+            {
+                t["zone"]: dl["zone"].map(lambda z: names.get(z, z)),
+                t["satellite"]: dl["satellite"],
+                t["start"]: [_utc(x) for x in dl["acquired"]],
+                t["station_col"]: dl["station"],
+                t["downlink_end"]: [_utc(x) if pd.notna(x) else "–" for x in dl["downlink_end"]],
+            }
+        )
+    return out
+
+
+def flood_label(chain, lang: str) -> str:
+    """What the flood extent is, in ``lang``: an exercise, given by the user, or mapped."""
+    t = TEXT[lang]
+    if chain.exercise:
+        return t["flood_exercise"]
+    key = "flood_scene" if chain.water is not None else "flood_given"
+    return t[key].format(source=chain.source)
+
+
+def flood_chapter(res: Results, lang: str) -> str:
+    """The report's flood chapter: what the extent is, the map, the table per region, the
+    affected settlements and the chain's timeline (request, next images, plan, downlink)."""
+    t = TEXT[lang]
+    chain = res.flood
+    tables = flood_tables(chain, lang)
+    cls = "exercise" if chain.exercise else "given"
+    body = (
+        f'<p class="{cls}"><b>{html.escape(flood_label(chain, lang))}</b></p>'
+        + _img(res, "flood_map", lang, t["sec_flood"])
+        + f"<p>{html.escape(t['flood_people'])}</p>"
+        + f"<h3>{t['flood_regions']}</h3>"
+        + (_table(tables["regions"]) or f"<p>{t['none']}</p>")
+        + f"<h3>{t['flood_settlements']}</h3>"
+        + (_table(tables["settlements"]) or f"<p>{t['none']}</p>")
+        + f"<h3>{t['flood_timeline']}</h3><p>{html.escape(t['flood_timeline_note'])}</p>"
+        + (_table(tables.get("timeline"), 60) or f"<p>{t['none']}</p>")
+        + f"<h3>{t['flood_downlinks']}</h3>"
+        + (_table(tables.get("downlinks")) or f"<p>{t['none']}</p>")
+    )
+    return body
 
 
 def write_report(res: Results, languages=LANGUAGES, pdf: bool = True) -> list[Path]:

@@ -2,8 +2,9 @@
 
 Steps: ground-station passes of the imaging fleet, coverage and revisit over the area,
 connectivity service per settlement, imaging opportunities and the acquisition and
-downlink plan. A step that fails is reported (with its error) and the others still run;
-a request that fails validation is reported and the others are planned.
+downlink plan, then the flood chain (a ``[flood]`` zone or scene: people affected per
+region and the next images of the area). A step that fails is reported (with its error)
+and the others still run; a request that fails validation is reported and the others are planned.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Results:
     request_errors: list[str] = field(default_factory=list)
     design: object = None  # comms.design.Design of the [design] table
     design_trade: pd.DataFrame | None = None  # it beside its [[design.trade]] alternatives
+    flood: object = None  # scenario.flood.FloodChain
     figures: dict[str, dict[str, Path]] = field(default_factory=dict)  # name -> lang -> PNG
     errors: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -240,12 +242,21 @@ def step_design(res: Results) -> None:
     design_chapter.run_step(res)
 
 
+def _step_flood(res: Results) -> None:
+    """The flood chain after the imaging plan (:func:`sahelsat.scenario.flood.step_flood`);
+    nothing without a ``[flood]`` table."""
+    from sahelsat.scenario.flood import step_flood
+
+    step_flood(res)
+
+
 STEPS: list[tuple[str, Callable[[Results], None]]] = [
     ("passes", step_passes),
     ("coverage", step_coverage),
     ("connectivity", step_connectivity),
     ("tasking", step_tasking),
     ("design", step_design),
+    ("flood", _step_flood),
 ]
 
 

@@ -182,7 +182,8 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    app.add_middleware(BodyLimit)
+    scenes = ("/api/scenes", settings.max_scene_bytes)  # the one size-limited upload setting
+    app.add_middleware(BodyLimit, limits=(scenes, *BODY_LIMITS))
     csp = content_security_policy(settings.csp_extra)
     hosts = trusted_hosts or host_list(settings.trusted_hosts)
     app.add_middleware(SecurityHeaders, trusted_hosts=hosts, csp=csp)  # the outermost

@@ -124,6 +124,31 @@ class Product(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Scene(Base):
+    """An uploaded image (GeoTIFF/COG) checked on arrival: its CRS, size, bands and
+    lon/lat bounds; optionally the imaging request it answers."""
+
+    __tablename__ = "scenes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    crs: Mapped[str] = mapped_column(String(200))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    bands: Mapped[int] = mapped_column(Integer)
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imaging_requests.id"), nullable=True, index=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ElementSet(Base):
     """An uploaded element-set file (TLE or OMM text) and how many satellites it holds;
     ``fleet`` and ``version``: the fleet it was added to and the version it became there

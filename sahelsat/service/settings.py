@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     max_coverage_work: float = Field(
         2e12, gt=0, description="satellites x cells x time steps one coverage job may ask for"
     )
+    # scenes and the flood chain (see sahelsat.service.usecases.floods)
+    max_scene_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, le=4 * 1024**3,
+        description="largest scene (GeoTIFF/COG) one upload may send, bytes",
+    )  # fmt: skip
+    max_flood_pixels: float = Field(
+        64e6, gt=0, description="pixels (width x height) of the scene one flood job may map"
+    )
+    max_brief_work: float = Field(
+        5e6, gt=0, description="area (km2) x days ahead one brief job may search"
+    )
     # bounded in-memory work any viewer can start
     max_heavy_at_once: int = Field(
         2, ge=1, le=64, description="uncached settlement-service plans computed at once"

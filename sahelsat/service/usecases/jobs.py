@@ -1,5 +1,6 @@
 """The service's job kinds: a pass schedule and a coverage run (and ``refresh``, in
-:mod:`~sahelsat.service.usecases.refresh`), each with typed parameters
+:mod:`~sahelsat.service.usecases.refresh`, and the flood chain's ``flood`` and ``brief``,
+:mod:`sahelsat.service.usecases.floods`), each with typed parameters
 (checked at submission: coordinates, times and fleets), an estimate of its work (checked
 against the limits of :class:`~sahelsat.service.settings.Settings`) and a run that reports
 progress often enough for a cancellation to take effect within seconds."""
@@ -220,6 +221,7 @@ def register_jobs() -> None:
             run_coverage,
             estimate_coverage,
         )
+    _register_flood_jobs()
     if fleet_cases.available()["passes"]:
         register_job_kind(
             "passes",
@@ -229,3 +231,28 @@ def register_jobs() -> None:
             run_passes,
             estimate_passes,
         )
+
+
+def _register_flood_jobs() -> None:
+    """The flood chain's job kinds (:mod:`sahelsat.service.usecases.floods`)."""
+    from sahelsat.inputs import MAX_BRIEF_DAYS, BriefJob, FloodJob
+    from sahelsat.service.usecases import floods
+
+    register_job_kind(
+        "flood",
+        "water and people affected per region from an uploaded SAR scene (params: scene_id, "
+        "baseline_scene_id, request_id, buffer_m) -> water.tif, flood.geojson, impact tables "
+        "and map layers",
+        FloodJob,
+        floods.run_flood,
+        floods.estimate_flood,
+    )
+    register_job_kind(
+        "brief",
+        "bilingual flood situation brief of a zone (GeoJSON or 'exercise') or an imaging "
+        f"request's area, next images up to {MAX_BRIEF_DAYS:g} days ahead (params: zone | "
+        "request_id, flood_job_id, start, days) -> brief.en.html, brief.fr.html",
+        BriefJob,
+        floods.run_brief,
+        floods.estimate_brief,
+    )
