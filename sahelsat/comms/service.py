@@ -428,10 +428,7 @@ def write_outputs(plan: ServicePlan, folder, languages=("en",)) -> list[Path]:
 def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
     """PNG maps of a plan's availability, dish and throughput per settlement, titled in
     ``lang`` (``availability.png``, or ``availability.<lang>.png``); returns the paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import new_figure
 
     words = figure_text(lang)
     s = plan.sites
@@ -441,7 +438,7 @@ def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
         ("dish_m", "dish", "plasma"),
         ("throughput_mbps", "throughput", "cividis"),
     ]:
-        fig, ax = plt.subplots(figsize=(9, 6))
+        fig, ax = new_figure((9, 6))
         places.draw_outlines(ax)
         sc = ax.scatter(
             s["longitude_deg"],
@@ -457,7 +454,6 @@ def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
         ax.set_title(f"{plan.scenario.name}: {words[key]}\n{target}")
         path = lang_path(Path(folder) / f"{column.split('_')[0]}.png", lang)
         fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
         paths.append(path)
     return paths
 
@@ -483,15 +479,12 @@ def summary_text(plan: ServicePlan) -> str:
 
 def plot_footprint(fp: pd.DataFrame, path, title: str, target: float) -> Path:
     """PNG map of a :func:`dth_footprint` with the target-availability contour."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import new_figure
 
     lats = np.unique(fp["latitude_deg"])
     lons = np.unique(fp["longitude_deg"])
     grid = fp["availability_percent"].to_numpy().reshape(len(lats), len(lons))
-    fig, ax = plt.subplots(figsize=(9, 6))
+    fig, ax = new_figure((9, 6))
     mesh = ax.pcolormesh(lons, lats, np.clip(grid, 99.0, 100.0), shading="nearest",
                          cmap="viridis")  # fmt: skip
     if np.nanmax(grid) >= target >= np.nanmin(grid):
@@ -501,5 +494,4 @@ def plot_footprint(fp: pd.DataFrame, path, title: str, target: float) -> Path:
     ax.set_title(title)
     path = Path(path)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path

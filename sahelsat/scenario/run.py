@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sahelsat import designs, places
+from sahelsat.figures import colour, new_figure
 from sahelsat.i18n import LANGUAGES, figure_text, lang_path
 from sahelsat.scenario.config import Satellites, Scenario
 
@@ -272,20 +273,15 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
 
 
 def _axes(figsize=(9, 5.5)):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt, *plt.subplots(figsize=figsize)
+    return new_figure(figsize)
 
 
 def _pass_timeline(res: Results, lang: str) -> Path:
     words = figure_text(lang)
-    plt, fig, ax = _axes((10, 3.5))
+    fig, ax = _axes((10, 3.5))
     p = res.passes
     names = list(res.stations["name"])
-    colours = {s: plt.cm.tab20(i % 20) for i, s in enumerate(sorted(p["satellite"].unique()))}
+    colours = {s: colour("tab20", i) for i, s in enumerate(sorted(p["satellite"].unique()))}
     t0 = res.start
     for i, station in enumerate(names):
         rows = p[p["site"] == station]
@@ -303,19 +299,13 @@ def _pass_timeline(res: Results, lang: str) -> Path:
     ax.grid(axis="x", alpha=0.3)
     path = lang_path(res.out / "pass_timeline.png", lang)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
 def _coverage_maps(res: Results, lang: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = figure_text(lang)
     ds = res.coverage
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    fig, axes = new_figure((13, 5), 1, 2)
     panels = [
         ("percent_covered", words["time_covered"], "%", "viridis", 1.0),
         ("max_gap_s", words["longest_gap"], "h", "magma_r", 1 / 3600.0),
@@ -337,13 +327,12 @@ def _coverage_maps(res: Results, lang: str) -> Path:
     fig.suptitle(", ".join(title))
     path = lang_path(res.out / "coverage.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
 def _revisit_histogram(res: Results, lang: str) -> Path:
     words = figure_text(lang)
-    plt, fig, ax = _axes((7, 4))
+    fig, ax = _axes((7, 4))
     ds = res.coverage
     gaps = np.asarray(ds["mean_gap_s"].values, dtype=float)[ds["n_gaps"].values > 0] / 3600.0
     ax.hist(gaps, bins=30, color="tab:blue")
@@ -352,5 +341,4 @@ def _revisit_histogram(res: Results, lang: str) -> Path:
     ax.set_title(words["revisit_histogram"])
     path = lang_path(res.out / "revisit_histogram.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
     return path
