@@ -33,6 +33,8 @@ from pydantic import (
     model_validator,
 )
 
+from sahelsat.sensors import INSTRUMENTS
+
 #: Earliest and latest instants any input may name (UTC): the span of the shipped Earth
 #: orientation table and element sets with decades of margin on both sides.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -971,31 +973,24 @@ class ImagingRequest(RequestNeeds):
 
 # ---------------------------------------------------------------------------- sensors
 
-#: Sensors known by name -> their one definition (an attribute of
-#: :mod:`sahelsat.tasking.opportunities`, where the published figures and their sources are).
-SENSOR_NAMES = {
-    "sentinel-1": "SENTINEL_1",
-    "sentinel-2": "SENTINEL_2",
-    "landsat": "LANDSAT",
-    "agile-optical": "AGILE_OPTICAL",
-}
+#: Sensors known by name -> their one definition (:data:`sahelsat.sensors.INSTRUMENTS`,
+#: where the published figures and their sources are).
+SENSOR_NAMES = INSTRUMENTS
 
 
 class Sensor(Input):
-    """An imaging sensor by name: its swath, pointing and side come from its one
+    """An imaging sensor by name: its beams, pointing and side come from its one
     definition (:meth:`definition`), never from a second table."""
 
-    name: Literal[tuple(SENSOR_NAMES)]  # type: ignore[valid-type]
+    name: Literal[tuple(INSTRUMENTS)]  # type: ignore[valid-type]
 
     @property
     def kind(self) -> SensorKind:
         return self.definition().kind
 
     def definition(self):
-        """The planning sensor (``sahelsat.tasking.opportunities.Sensor``)."""
-        from sahelsat.tasking import opportunities
-
-        return getattr(opportunities, SENSOR_NAMES[self.name])
+        """The instrument (:class:`sahelsat.sensors.Sensor`)."""
+        return INSTRUMENTS[self.name]
 
 
 # ---------------------------------------------------------------------------- links
