@@ -17,6 +17,7 @@ from sgp4.earth_gravity import wgs72
 from sgp4.model import Satrec as PySatrec
 
 from sahelsat import frames, timescale
+from sahelsat.core import geometry
 from sahelsat.core.constants import J2, MU_KM3_S2
 from sahelsat.elements import ElementSet
 from sahelsat.fleet import Fleet
@@ -242,15 +243,14 @@ def _incidence_at_ground_km(d_km: np.ndarray, altitude_km: float) -> np.ndarray:
     WGS-84 equatorial radius), for a satellite at ``altitude_km``."""
     big_r = frames.WGS84_A_KM
     lam = np.asarray(d_km, dtype=float) / big_r
-    eta = np.arctan2(big_r * np.sin(lam), big_r + altitude_km - big_r * np.cos(lam))
-    return np.degrees(eta + lam)
+    return np.degrees(geometry.sphere_off_nadir(lam, big_r, big_r + altitude_km) + lam)
 
 
 def _ground_km_at_off_nadir(eta_deg: float, altitude_km: float) -> float:
     """Ground distance (km) from nadir of the line of sight at ``eta_deg`` off nadir."""
     big_r = frames.WGS84_A_KM
-    eta = math.radians(eta_deg)
-    return big_r * (math.asin(min((big_r + altitude_km) / big_r * math.sin(eta), 1.0)) - eta)
+    lam = geometry.sphere_ground_angle(math.radians(eta_deg), big_r, big_r + altitude_km)
+    return big_r * float(lam)
 
 
 def imaging_sensor(

@@ -26,6 +26,7 @@ from sahelsat.comms.defaults import (
     Scenario,
 )
 from sahelsat.comms.itu import REVISIONS
+from sahelsat.core.constants import GEO_ALTITUDE_KM
 from sahelsat.i18n import figure_text, lang_path
 from sahelsat.inputs import InputError
 
@@ -61,7 +62,7 @@ def beam_centres(scenario: Scenario, area: str = "AES") -> np.ndarray:
     if scenario.beam_spacing_deg <= 0:
         c = shape.centroid
         return np.array([[c.y, c.x]])
-    step = math.radians(scenario.beam_spacing_deg) * 35_786.0 / KM_PER_DEG
+    step = math.radians(scenario.beam_spacing_deg) * GEO_ALTITUDE_KM / KM_PER_DEG
     lon0, lat0, lon1, lat1 = shape.bounds
     lats = np.arange(lat0, lat1 + step, step)
     lons = np.arange(lon0, lon1 + step, step)
@@ -106,7 +107,7 @@ def geo_satellites(
     table = fleet.table()
     name_col = "name" if "name" in table.columns else table.columns[0]
     all_names = np.asarray(table[name_col], dtype=str)
-    keep = (np.abs(lat) < 1.0) & (np.abs(alt - 35_786.0) < 300.0)
+    keep = (np.abs(lat) < 1.0) & (np.abs(alt - GEO_ALTITUDE_KM) < 300.0)
     keep &= (lon >= lon_min) & (lon <= lon_max)
     if names:
         wanted = np.zeros(len(all_names), dtype=bool)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sahelsat import designs, places
+from sahelsat.core.constants import GEO_ALTITUDE_KM
 from sahelsat.figures import colour, new_figure
 from sahelsat.i18n import LANGUAGES, figure_text, lang_path
 from sahelsat.inputs import InputError
@@ -69,7 +70,7 @@ def utc64(t) -> np.datetime64:
 
 def _sensor(group: Satellites):
     """The sensor of a designed imaging group (:func:`sahelsat.designs.imaging_sensor`)."""
-    altitude = 35786.0 if group.design == "geostationary" else group.altitude_km
+    altitude = GEO_ALTITUDE_KM if group.design == "geostationary" else group.altitude_km
     return designs.imaging_sensor(group.sensor, altitude, group.swath_km, group.max_off_nadir_deg)
 
 
