@@ -244,6 +244,18 @@ def _name(value: str) -> str:
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_name)]
 
 
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+#: A pattern that picks satellites by name (a regular expression, case-insensitive).
+Pattern = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_pattern)]
+
+
 def _to_datetime(value: Any) -> Any:
     """A datetime from ISO-8601 text, a datetime/date, numpy datetime64 or a pandas
     timestamp. Numbers are refused: a count of seconds has no unit or epoch to trust."""
@@ -798,16 +810,7 @@ class FleetSpec(Input):
     One function resolves it into a Fleet: :func:`sahelsat.fleets.resolve_fleet`."""
 
     parts: Annotated[list[FleetPart], Field(min_length=1, max_length=20)]
-    select: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-
-    @model_validator(mode="after")
-    def _select(self):
-        if self.select is not None:
-            try:
-                re.compile(self.select)
-            except re.error as exc:
-                raise FieldProblem("select", f"not a regular expression: {exc}") from None
-        return self
+    select: Pattern | None = None
 
     @classmethod
     def parse(
