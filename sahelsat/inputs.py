@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
@@ -161,6 +162,9 @@ def problem_of(err: dict, model: type[BaseModel] | None = None) -> tuple[tuple, 
         return loc, "unknown key" + _suggestion(model, loc)
     if kind == "missing":
         return loc, "is required"
+    if kind == "json_invalid":  # the body itself: loc is ("body", character position)
+        where = f" at character {loc[-1]}" if len(loc) > 1 and loc[-1] else ""
+        return loc[:1], f"not valid JSON{where}: {cause or err.get('msg')}"
     bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
               "less_than_equal": "<="}  # fmt: skip
     if kind in bounds:
@@ -231,16 +235,25 @@ class Input(BaseModel):
 # ---------------------------------------------------------------------------- scalars
 
 
+#: Unicode's explicit directional embeddings, overrides and isolates: in a name they
+#: make it show in another order than it is written ("file\u202egnp.exe").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _name(value: str) -> str:
-    text = value.strip()
-    if not text:
-        raise ValueError("must not be empty or only spaces")
+    text = unicodedata.normalize("NFC", value).strip()
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in text):
+        raise ValueError("must not be empty or only spaces")  # zero-width ones included
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise ValueError("must not contain control characters (line breaks, tabs, ...)")
+    if any(c in BIDI_CONTROLS for c in text):
+        raise ValueError("must not contain bidirectional control characters (U+202A-U+202E, "
+                         "U+2066-U+2069): they change the order in which it shows")  # fmt: skip
     return text
 
 
-#: A name a person gave (site, request, element set): trimmed, not blank, one line.
+#: A name a person gave (site, request, element set, product): Unicode NFC (one spelling
+#: of each letter), trimmed, not blank or invisible, one line, shown in the order written.
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_name)]
 
 

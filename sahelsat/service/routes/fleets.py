@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from sahelsat.inputs import InputError, Latitude, Longitude, MinElevation, Name, UtcTime
 from sahelsat.service.db import utcnow
-from sahelsat.service.deps import DB, MAX_PAGE, Limit, Offset, Operator, Viewer
+from sahelsat.service.deps import DB, MAX_PAGE, JsonRoute, Limit, Offset, Operator, Viewer
 from sahelsat.service.models import (
     ElementSetOut,
     FleetsOut,
@@ -23,7 +23,7 @@ from sahelsat.service.models import (
 )
 from sahelsat.service.usecases import fleets as cases
 
-router = APIRouter(prefix="/api", tags=["fleets and passes"])
+router = APIRouter(prefix="/api", tags=["fleets and passes"], route_class=JsonRoute)
 FleetQuery = Annotated[str, Query(min_length=1, max_length=200,
                                   description="resource, eo, starlink, ..., upload-<id>, "
                                   "or a design such as walker:24/3/1,550,53")]  # fmt: skip
