@@ -158,3 +158,11 @@ def test_check_and_run_agree_on_generated_variants(tmp_path, body):
     import uuid
 
     agree(tmp_path, body, uuid.uuid4().hex[:8])
+
+
+@pytest.mark.parametrize("name", ["sahel", "real"])
+def test_the_built_in_scenarios_pass_the_run_check(name):
+    from sahelsat.scenario import load_scenario
+
+    scenario = load_scenario(name, runnable=True)
+    assert {g.role for g in scenario.satellites} == {"imaging", "broadband"}
