@@ -17,10 +17,11 @@ from sgp4.earth_gravity import wgs72
 from sgp4.model import Satrec as PySatrec
 
 from sahelsat import frames, timescale
+from sahelsat.core import geometry
 from sahelsat.core.constants import J2, MU_KM3_S2
 from sahelsat.elements import ElementSet
 from sahelsat.fleet import Fleet
-from sahelsat.sensors import Beam, Sensor
+from sahelsat.sensors import Beam, Sensor, designed_optical, designed_sar
 
 #: Epoch of the shipped element sets; the default epoch of designs.
 DEFAULT_EPOCH = "2026-05-30T00:00:00"
@@ -242,15 +243,14 @@ def _incidence_at_ground_km(d_km: np.ndarray, altitude_km: float) -> np.ndarray:
     WGS-84 equatorial radius), for a satellite at ``altitude_km``."""
     big_r = frames.WGS84_A_KM
     lam = np.asarray(d_km, dtype=float) / big_r
-    eta = np.arctan2(big_r * np.sin(lam), big_r + altitude_km - big_r * np.cos(lam))
-    return np.degrees(eta + lam)
+    return np.degrees(geometry.sphere_off_nadir(lam, big_r, big_r + altitude_km) + lam)
 
 
 def _ground_km_at_off_nadir(eta_deg: float, altitude_km: float) -> float:
     """Ground distance (km) from nadir of the line of sight at ``eta_deg`` off nadir."""
     big_r = frames.WGS84_A_KM
-    eta = math.radians(eta_deg)
-    return big_r * (math.asin(min((big_r + altitude_km) / big_r * math.sin(eta), 1.0)) - eta)
+    lam = geometry.sphere_ground_angle(math.radians(eta_deg), big_r, big_r + altitude_km)
+    return big_r * float(lam)
 
 
 def imaging_sensor(
@@ -269,16 +269,7 @@ def imaging_sensor(
     _check("swath_km", swath_km, 1.0, 3000.0)
     _check("max_off_nadir_deg", max_off_nadir_deg, 0.0, 60.0)
     if kind == "optical":
-        return Sensor(
-            name="designed agile optical imager",
-            kind="optical",
-            beams=(Beam(name="strip", side="centre", width_km=swath_km),),
-            pointing="roll",
-            max_roll_deg=max_off_nadir_deg,
-            data_rate_mbps=450.0,
-            power_w=120.0,
-            stereo=True,
-        )
+        return designed_optical(swath_km, max_off_nadir_deg)
     if kind != "sar":
         raise DesignError(f"kind={kind!r} must be 'optical' or 'sar'")
     near = _ground_km_at_off_nadir(min(SAR_NEAR_OFF_NADIR_DEG, max_off_nadir_deg), altitude_km)
@@ -292,11 +283,4 @@ def imaging_sensor(
              near_deg=round(float(edges[k]), 3), far_deg=round(float(edges[k + 1]), 3))
         for k in range(n)
     )  # fmt: skip
-    return Sensor(
-        name="designed SAR",
-        kind="sar",
-        beams=beams,
-        pointing="beams",
-        data_rate_mbps=600.0,
-        power_w=1500.0,
-    )
+    return designed_sar(beams)

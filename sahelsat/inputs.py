@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
@@ -36,6 +37,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from sahelsat.sensors import INSTRUMENTS
 
 #: Earliest and latest instants any input may name (UTC): the span of the shipped Earth
 #: orientation table and element sets with decades of margin on both sides.
@@ -163,6 +166,9 @@ def problem_of(err: dict, model: type[BaseModel] | None = None) -> tuple[tuple, 
         return loc, "unknown key" + _suggestion(model, loc)
     if kind == "missing":
         return loc, "is required"
+    if kind == "json_invalid":  # the body itself: loc is ("body", character position)
+        where = f" at character {loc[-1]}" if len(loc) > 1 and loc[-1] else ""
+        return loc[:1], f"not valid JSON{where}: {cause or err.get('msg')}"
     bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
               "less_than_equal": "<="}  # fmt: skip
     if kind in bounds:
@@ -233,17 +239,38 @@ class Input(BaseModel):
 # ---------------------------------------------------------------------------- scalars
 
 
+#: Unicode's explicit directional embeddings, overrides and isolates: in a name they
+#: make it show in another order than it is written ("file\u202egnp.exe").
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _name(value: str) -> str:
-    text = value.strip()
-    if not text:
-        raise ValueError("must not be empty or only spaces")
+    text = unicodedata.normalize("NFC", value).strip()
+    if all(c.isspace() or unicodedata.category(c) == "Cf" for c in text):
+        raise ValueError("must not be empty or only spaces")  # zero-width ones included
     if any(ord(c) < 32 or ord(c) == 127 for c in text):
         raise ValueError("must not contain control characters (line breaks, tabs, ...)")
+    if any(c in BIDI_CONTROLS for c in text):
+        raise ValueError("must not contain bidirectional control characters (U+202A-U+202E, "
+                         "U+2066-U+2069): they change the order in which it shows")  # fmt: skip
     return text
 
 
-#: A name a person gave (site, request, element set): trimmed, not blank, one line.
+#: A name a person gave (site, request, element set, product): Unicode NFC (one spelling
+#: of each letter), trimmed, not blank or invisible, one line, shown in the order written.
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), AfterValidator(_name)]
+
+
+def _pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+#: A pattern that picks satellites by name (a regular expression, case-insensitive).
+Pattern = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_pattern)]
 
 
 def _to_datetime(value: Any) -> Any:
@@ -808,16 +835,7 @@ class FleetSpec(Input):
     One function resolves it into a Fleet: :func:`sahelsat.fleets.resolve_fleet`."""
 
     parts: Annotated[list[FleetPart], Field(min_length=1, max_length=20)]
-    select: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-
-    @model_validator(mode="after")
-    def _select(self):
-        if self.select is not None:
-            try:
-                re.compile(self.select)
-            except re.error as exc:
-                raise FieldProblem("select", f"not a regular expression: {exc}") from None
-        return self
+    select: Pattern | None = None
 
     @classmethod
     def parse(
@@ -1001,31 +1019,24 @@ class ImagingRequest(RequestNeeds):
 
 # ---------------------------------------------------------------------------- sensors
 
-#: Sensors known by name -> their one definition (an attribute of
-#: :mod:`sahelsat.tasking.opportunities`, where the published figures and their sources are).
-SENSOR_NAMES = {
-    "sentinel-1": "SENTINEL_1",
-    "sentinel-2": "SENTINEL_2",
-    "landsat": "LANDSAT",
-    "agile-optical": "AGILE_OPTICAL",
-}
+#: Sensors known by name -> their one definition (:data:`sahelsat.sensors.INSTRUMENTS`,
+#: where the published figures and their sources are).
+SENSOR_NAMES = INSTRUMENTS
 
 
 class Sensor(Input):
-    """An imaging sensor by name: its swath, pointing and side come from its one
+    """An imaging sensor by name: its beams, pointing and side come from its one
     definition (:meth:`definition`), never from a second table."""
 
-    name: Literal[tuple(SENSOR_NAMES)]  # type: ignore[valid-type]
+    name: Literal[tuple(INSTRUMENTS)]  # type: ignore[valid-type]
 
     @property
     def kind(self) -> SensorKind:
         return self.definition().kind
 
     def definition(self):
-        """The planning sensor (``sahelsat.tasking.opportunities.Sensor``)."""
-        from sahelsat.tasking import opportunities
-
-        return getattr(opportunities, SENSOR_NAMES[self.name])
+        """The instrument (:class:`sahelsat.sensors.Sensor`)."""
+        return INSTRUMENTS[self.name]
 
 
 # ---------------------------------------------------------------------------- links

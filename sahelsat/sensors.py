@@ -218,6 +218,35 @@ AGILE_OPTICAL = Sensor(
     stereo=True,
 )
 
+
+def designed_optical(swath_km: float, max_roll_deg: float) -> Sensor:
+    """The agile optical imager of a designed satellite: :data:`AGILE_OPTICAL` with a
+    centred ``swath_km`` strip rolled up to ``max_roll_deg`` either side."""
+    d = AGILE_OPTICAL.model_dump()
+    d.update(name="designed agile optical imager", max_roll_deg=max_roll_deg,
+             beams=({"name": "strip", "side": "centre", "width_km": swath_km},))  # fmt: skip
+    return Sensor.model_validate(d)
+
+
+def designed_sar(beams: tuple[Beam, ...]) -> Sensor:
+    """The radar of a designed satellite: right-looking ``beams`` (as Sentinel-1's, whose
+    data rate and power it assumes), switched between acquisitions."""
+    return Sensor(name="designed SAR", kind="sar", beams=beams, pointing="beams",
+                  data_rate_mbps=SENTINEL_1.data_rate_mbps, power_w=SENTINEL_1.power_w)  # fmt: skip
+
+
+#: The instruments known by name, the one table that typed inputs (``inputs.Sensor``),
+#: the service and scenarios read. Designed satellites' sensors are built from their
+#: design (:func:`designed_optical`, :func:`designed_sar`).
+INSTRUMENTS: dict[str, Sensor] = {
+    "sentinel-1": SENTINEL_1,
+    "sentinel-2": SENTINEL_2,
+    "landsat": LANDSAT,
+    "landsat-8": LANDSAT_8,
+    "landsat-9": LANDSAT_9,
+    "agile-optical": AGILE_OPTICAL,
+}
+
 #: Real satellites matched by name (CelesTrak names), first match wins.
 SENSORS_BY_NAME = [
     (re.compile(r"^SENTINEL-1", re.I), SENTINEL_1),

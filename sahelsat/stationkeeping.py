@@ -14,12 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from sahelsat import frames, timescale
+from sahelsat.core.constants import GEO_RADIUS_KM, MU_KM3_S2  # noqa: F401  (the one definition)
 
-#: Earth's gravitational parameter GM, km^3/s^2 (WGS-84, NIMA TR8350.2).
-MU_KM3_S2 = 398600.4418
-#: Radius of the geostationary orbit, km: one turn per sidereal day (Kepler's third law
-#: with GM and the Earth's nominal rotation rate), 42,164.17 km.
-GEO_RADIUS_KM = (MU_KM3_S2 / frames.EARTH_ROTATION_RAD_S**2) ** (1.0 / 3.0)
 _JD_UNIX = timescale.JD_UNIX_EPOCH
 
 

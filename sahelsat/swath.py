@@ -18,10 +18,12 @@ from __future__ import annotations
 import numpy as np
 
 from sahelsat import frames
+from sahelsat.core import geometry
+from sahelsat.core.constants import WGS84_B_KM
 from sahelsat.frames import off_nadir_deg  # noqa: F401  (the one definition)
 
 _A = frames.WGS84_A_KM
-_B = frames.WGS84_A_KM * (1.0 - frames.WGS84_F)
+_B = WGS84_B_KM
 
 
 def track_axes(p: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,7 +74,7 @@ def off_nadir_for_incidence(p, down, right, incidence) -> np.ndarray:
     sign = np.where(np.asarray(incidence) < 0, -1.0, 1.0)
     r = np.linalg.norm(p, axis=-1)
     big_r = np.linalg.norm(ground_point(p, down, right, np.zeros(np.shape(r))), axis=-1)
-    eta = np.degrees(np.arcsin(np.clip(big_r / r * np.sin(np.radians(target)), -1.0, 1.0)))
+    eta = np.degrees(geometry.sphere_off_nadir_of_incidence(np.radians(target), big_r, r))
     eta = np.broadcast_to(eta, np.broadcast(target, r).shape).copy()
     step_deg = 1e-6
     for _ in range(8):
@@ -106,7 +108,7 @@ def half_angle_for_width(p, down, width_km) -> np.ndarray:
     g = ground_point(p, down, down, 0.0)
     big_r, r = np.linalg.norm(g, axis=-1), np.linalg.norm(p, axis=-1)
     lam = 0.5 * float(width_km) / big_r
-    return np.degrees(np.arctan2(big_r * np.sin(lam), r - big_r * np.cos(lam)))
+    return np.degrees(geometry.sphere_off_nadir(lam, big_r, r))
 
 
 def edge_off_nadir(p, down, right, angle: str, edge_deg) -> np.ndarray:

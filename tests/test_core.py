@@ -137,3 +137,24 @@ def test_import_changes_nothing_outside_the_package():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seen = json.loads(out.stdout)
     assert seen["env"] == [] and seen["mpl"] is False
+
+
+def test_sphere_relations_match_the_triangle_they_describe():
+    # A satellite at radius r above the origin, a ground point at central angle lam on a
+    # sphere of radius R, in a plane: the off-nadir angle is the angle at the satellite
+    # between nadir and the point; the incidence the angle at the point from its zenith.
+    rng = np.random.default_rng(3)
+    big_r, r = 6371.0, 6371.0 + rng.uniform(300.0, 36000.0, 200)
+    horizon = np.arccos(big_r / r)
+    lam = rng.uniform(0.0, 0.999, 200) * horizon
+    sat = np.stack([np.zeros_like(r), r], axis=-1)
+    ground = np.stack([big_r * np.sin(lam), big_r * np.cos(lam)], axis=-1)
+    los = ground - sat
+    eta = np.arccos(np.sum(los * -sat, axis=-1) / (np.linalg.norm(los, axis=-1) * r))
+    zenith = ground / big_r
+    incidence = np.arccos(np.sum(-los * zenith, axis=-1) / np.linalg.norm(los, axis=-1))
+    np.testing.assert_allclose(geometry.sphere_off_nadir(lam, big_r, r), eta, atol=1e-9)
+    np.testing.assert_allclose(geometry.sphere_ground_angle(eta, big_r, r), lam, atol=1e-7)
+    np.testing.assert_allclose(
+        geometry.sphere_off_nadir_of_incidence(incidence, big_r, r), eta, atol=1e-9
+    )

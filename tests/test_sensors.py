@@ -217,3 +217,27 @@ def test_scenario_groups_say_which_satellites_are_ours():
         fleet, _ = imaging_fleet(scenario, [], ours)
         assert (ours == {str(n) for n in fleet.names}) is expected
         assert bool(ours) is expected
+
+
+def test_one_instrument_table_for_typed_inputs_designs_and_names():
+    from sahelsat import inputs
+    from sahelsat.sensors import INSTRUMENTS
+
+    # the typed input names an instrument of the one table, never a copy of it
+    for name, sensor in INSTRUMENTS.items():
+        assert inputs.parse(inputs.Sensor, {"name": name}).definition() is sensor
+    assert {"sentinel-1", "sentinel-2", "landsat-8", "landsat-9"} <= set(INSTRUMENTS)
+    assert [b.name for b in INSTRUMENTS["sentinel-1"].beams][:2] == ["IW", "EW"]
+    with pytest.raises(inputs.InputError):
+        inputs.parse(inputs.Sensor, {"name": "sentinel-3"})
+    # satellites named in catalogues resolve to the same objects
+    assert sensor_for("SENTINEL-1A") is INSTRUMENTS["sentinel-1"]
+    assert sensor_for("LANDSAT 9") is INSTRUMENTS["landsat-9"]
+    # designed sensors take their assumed figures from the table's instruments
+    optical = designs.imaging_sensor("optical", 600.0, 35.0, 25.0)
+    assert (optical.data_rate_mbps, optical.power_w, optical.stereo) == (
+        AGILE_OPTICAL.data_rate_mbps, AGILE_OPTICAL.power_w, AGILE_OPTICAL.stereo)  # fmt: skip
+    assert (optical.beams[0].width_km, optical.max_roll_deg) == (35.0, 25.0)
+    sar = designs.imaging_sensor("sar", 600.0, 60.0, 40.0)
+    assert (sar.data_rate_mbps, sar.power_w) == (SENTINEL_1.data_rate_mbps, SENTINEL_1.power_w)
+    assert all(b.side == "right" for b in sar.beams) and sar.pointing == "beams"

@@ -292,3 +292,191 @@ def test_areas_across_the_antimeridian_are_refused_everywhere(api, west, east, l
     )
     with pytest.raises(ScenarioError, match="antimeridian"):
         parse_scenario(scenario, "s.toml")
+
+
+# ------------------------------------------------------------------ classes tried later
+# Duplicate JSON keys, content types, huge query strings and headers, Unicode
+# normalisation and invisible or reordering characters, path-like names, page sizes and
+# offsets, malformed multipart, empty bodies, very long names, BOM and other encodings.
+
+TOKEN = {"name": "reader", "role": "viewer"}
+JOB = {"kind": "passes", "params": {"start": "2026-06-01T00:00:00Z", "lat": 12.6, "lon": -8.0,
+                                    "fleet": "weather"}}  # fmt: skip
+BODIES = {"/api/requests": request_body(), "/api/tokens": TOKEN, "/api/jobs": JOB}
+LISTS = ["/api/requests", "/api/jobs", "/api/products", "/api/tokens"]
+
+
+def _totals(api) -> list[int]:
+    return [_count(api, path) for path in LISTS]
+
+
+@pytest.mark.parametrize("path", list(BODIES))
+@pytest.mark.parametrize("nested", [False, True])
+def test_a_repeated_json_key_is_refused_not_guessed(api, path, nested):
+    before = _totals(api)
+    body = json.dumps(BODIES[path])
+    if nested and path == "/api/requests":
+        raw = body.replace('"geometry": {', '"geometry": {"type": "Point", ')
+    elif nested and path == "/api/jobs":
+        raw = body.replace('"params": {', '"params": {"lat": 0, ')
+    else:
+        raw = body[:-1] + (', "kind": "x"}' if path == "/api/jobs" else ', "name": "other"}')
+    reason = _refused(api.post(path, content=raw, headers=JSON), "body")["reason"]
+    assert "repeated" in reason
+    assert _totals(api) == before
+
+
+@pytest.mark.parametrize("path", list(BODIES))
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/xml", "application/x-www-form-urlencoded",
+     "multipart/form-data; boundary=x", "application/octet-stream"],
+)  # fmt: skip
+def test_json_bodies_under_another_content_type_are_refused(api, path, content_type):
+    before = _totals(api)
+    headers = {} if content_type is None else {"content-type": content_type}
+    _refused(api.post(path, content=json.dumps(BODIES[path]), headers=headers))
+    assert _totals(api) == before
+
+
+@pytest.mark.parametrize("size", [8_000, 30_000])
+def test_huge_query_strings_and_headers(api, size):
+    _refused(api.get("/api/requests", params={"status": "x" * size}), "query.status")
+    _refused(api.get("/api/passes", params={"fleet": "x" * size, "lat": "1", "lon": "1"}),
+             "query.fleet")  # fmt: skip
+    many = api.get("/api/requests?" + "&".join(f"k{i}=v" for i in range(size // 8)))
+    assert many.status_code == 200  # unknown parameters are ignored, not an error
+    assert api.get("/api/health", headers={"X-Padding": "x" * size}).status_code == 200
+    answer = api.get("/api/whoami", headers={"Authorization": "Bearer " + "x" * size})
+    assert answer.status_code == 401
+
+
+reordering = st.sampled_from(sorted("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+invisible = st.text(alphabet="\u200b\u200c\u200d\u2060\ufeff \u00a0", min_size=1, max_size=6)
+
+
+@given(mark=reordering, text=st.text(alphabet=string.ascii_letters, min_size=1, max_size=8))
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))  # fmt: skip
+def test_names_that_reorder_or_hide_themselves_are_refused(api, mark, text):
+    before = _totals(api)
+    for name in (f"{text}{mark}vsc.exe", f"{mark}{text}"):
+        _refused(api.post("/api/requests", json=request_body(name=name)), "body.name")
+        _refused(api.post("/api/tokens", json={"name": name, "role": "viewer"}), "body.name")
+        _refused(api.post("/api/products", params={"name": name + ".csv"}, content=b"a\n"),
+                 "query.name")  # fmt: skip
+    assert _totals(api) == before
+
+
+@given(name=invisible)
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=list(HealthCheck))  # fmt: skip
+def test_invisible_names_are_refused(api, name):
+    _refused(api.post("/api/requests", json=request_body(name=name)), "body.name")
+    _refused(api.post("/api/tokens", json={"name": name, "role": "viewer"}), "body.name")
+
+
+def test_names_are_stored_in_one_normal_form(api):
+    import unicodedata
+
+    decomposed = "Se\u0301gou"  # e + combining acute: the same name as "Ségou"
+    stored = api.post("/api/requests", json=request_body(name=decomposed)).json()["name"]
+    assert stored == unicodedata.normalize("NFC", decomposed) == "S\u00e9gou"
+    product = api.post("/api/products", params={"name": decomposed + ".csv"}, content=b"a\n")
+    assert product.json()["name"] == "S\u00e9gou.csv"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/passwd.csv", "..\\..\\win.csv", "/etc/x.csv", "a/b.csv", ".hidden.csv", "..",
+     "x.csv/", "x" * 5000 + ".csv"],
+)  # fmt: skip
+def test_path_like_upload_names_are_refused(api, name):
+    before = _totals(api)
+    # a product's name becomes a download's file name: a plain name, no folders
+    _refused(api.post("/api/products", params={"name": name}, content=b"a,b\n"), "query.name")
+    assert _totals(api) == before
+
+
+@pytest.mark.parametrize("product_id", ["-1", "0", "1.5", "abc", "9" * 30, "%2e%2e", "1%00"])
+def test_product_downloads_by_odd_ids(api, product_id):
+    answer = api.get(f"/api/products/{product_id}/download")
+    assert answer.status_code in (404, 422), answer.text
+    assert answer.json()["reason"]
+
+
+@given(
+    limit=st.one_of(st.integers(max_value=0), st.integers(min_value=501), st.just("abc"),
+                    st.just("1e3"), st.just("NaN"), st.just("")),
+    offset=st.one_of(st.integers(max_value=-1), st.integers(min_value=10_000_001),
+                     st.just("x")),
+)  # fmt: skip
+@SETTINGS
+def test_page_sizes_and_offsets_out_of_range(api, limit, offset):
+    for path in LISTS:
+        _refused(api.get(path, params={"limit": limit}), "query.limit")
+        _refused(api.get(path, params={"offset": offset}), "query.offset")
+        assert api.get(path, params={"limit": 500, "offset": 10_000_000}).json()["items"] == []
+    _refused(api.get("/api/jobs", params={"kind": "no-such-kind"}), "query.kind")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nflood\r\n', b"--x--", b"junk",
+     b""],
+)  # fmt: skip
+def test_malformed_multipart_bodies(api, body):
+    before = _totals(api)
+    headers = {"content-type": "multipart/form-data; boundary=x"}
+    for path in BODIES:
+        _refused(api.post(path, content=body, headers=headers))
+    assert _totals(api) == before
+    # an upload is its bytes, whatever the header says: stored and returned exactly, or refused
+    answer = api.post("/api/products", params={"name": "m.csv"}, content=body, headers=headers)
+    if answer.status_code == 201:
+        assert api.get(answer.json()["download"]).content == body
+    else:
+        _refused(answer, "body")
+
+
+@pytest.mark.parametrize("body", [b"", b"null", b"[]", b'"x"', b"1", b"{}"])
+def test_empty_and_bare_json_bodies(api, body):
+    before = _totals(api)
+    for path in BODIES:
+        _refused(api.post(path, content=body, headers=JSON))
+    assert _totals(api) == before
+    if not body:
+        _refused(api.post("/api/products", params={"name": "e.csv"}, content=body), "body")
+        _refused(api.post("/api/element-sets", params={"name": "e"}, content=body))
+
+
+@pytest.mark.parametrize("length", [201, 10_000, 200_000])
+def test_very_long_names(api, length):
+    name = "n" * length
+    _refused(api.post("/api/requests", json=request_body(name=name)), "body.name")
+    _refused(api.post("/api/tokens", json={"name": name, "role": "viewer"}), "body.name")
+    assert "200" in _refused(api.post("/api/products", params={"name": name[:30_000] + ".csv"},
+                                      content=b"a\n"), "query.name")["reason"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [lambda t: b"\xef\xbb\xbf" + t.encode(), lambda t: t.encode("utf-16"),
+     lambda t: t.encode("utf-32")],
+    ids=["utf-8 BOM", "utf-16", "utf-32"],
+)  # fmt: skip
+def test_json_with_a_byte_order_mark_or_in_utf16_is_read_as_json(api, encode):
+    # RFC 8259 8.1 lets a parser accept a BOM; every JSON route reads it the same way
+    answer = api.post("/api/requests", content=encode(json.dumps(request_body(name="bom"))),
+                      headers=JSON)  # fmt: skip
+    assert answer.status_code == 201 and answer.json()["name"] == "bom"
+    token = api.post("/api/tokens", content=encode(json.dumps(TOKEN)), headers=JSON)
+    assert token.status_code == 201
+
+
+def test_json_that_is_not_utf8_is_refused(api):
+    before = _totals(api)
+    raw = json.dumps(request_body()).encode().replace(b"flood", b"fl\xff\xfeod")
+    for path in BODIES:
+        assert "UTF-8" in _refused(api.post(path, content=raw, headers=JSON), "body")["reason"]
+    assert _totals(api) == before

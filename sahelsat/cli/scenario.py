@@ -17,9 +17,11 @@ err_console = Console(stderr=True)
 
 
 def _load(source: str):
-    """The scenario, or its problems (file, line, key) on the terminal and exit code 2."""
+    """The scenario, or its problems (file, line, key) on the terminal and exit code 2.
+    ``run`` and ``check-scenario`` share it: the file is checked as far as a run resolves
+    it before its heavy work (:func:`sahelsat.scenario.config.check_runnable`)."""
     try:
-        return load_scenario(source)
+        return load_scenario(source, runnable=True)
     except ScenarioError as exc:
         fail(exc)
 

@@ -20,9 +20,9 @@ import shapely
 from sahelsat import frames, places
 from sahelsat.comms import link
 from sahelsat.comms.defaults import HtsParameters, ParameterError
+from sahelsat.core.constants import WGS84_B_KM
 
 _SQRT3 = math.sqrt(3.0)
-_WGS84_B_KM = link.WGS84_A_KM * (1.0 - link.WGS84_F)
 
 
 def beamwidth_deg(params: HtsParameters) -> float:
@@ -110,7 +110,7 @@ class View:
         """Latitude and longitude (deg) where rays along ``directions`` (..., 3) first meet
         the WGS-84 ellipsoid; NaN where they miss the Earth."""
         d = np.asarray(directions, dtype=float)
-        scale = np.array([1.0, 1.0, link.WGS84_A_KM / _WGS84_B_KM])
+        scale = np.array([1.0, 1.0, link.WGS84_A_KM / WGS84_B_KM])
         s, dd = self.sat_km * scale, d * scale
         a = (dd * dd).sum(-1)
         b = 2.0 * (dd * s).sum(-1)

@@ -26,6 +26,7 @@ from sahelsat.comms.defaults import (
     Scenario,
 )
 from sahelsat.comms.itu import REVISIONS
+from sahelsat.core.constants import GEO_ALTITUDE_KM
 from sahelsat.i18n import figure_text, lang_path
 from sahelsat.inputs import InputError
 
@@ -61,7 +62,7 @@ def beam_centres(scenario: Scenario, area: str = "AES") -> np.ndarray:
     if scenario.beam_spacing_deg <= 0:
         c = shape.centroid
         return np.array([[c.y, c.x]])
-    step = math.radians(scenario.beam_spacing_deg) * 35_786.0 / KM_PER_DEG
+    step = math.radians(scenario.beam_spacing_deg) * GEO_ALTITUDE_KM / KM_PER_DEG
     lon0, lat0, lon1, lat1 = shape.bounds
     lats = np.arange(lat0, lat1 + step, step)
     lons = np.arange(lon0, lon1 + step, step)
@@ -106,7 +107,7 @@ def geo_satellites(
     table = fleet.table()
     name_col = "name" if "name" in table.columns else table.columns[0]
     all_names = np.asarray(table[name_col], dtype=str)
-    keep = (np.abs(lat) < 1.0) & (np.abs(alt - 35_786.0) < 300.0)
+    keep = (np.abs(lat) < 1.0) & (np.abs(alt - GEO_ALTITUDE_KM) < 300.0)
     keep &= (lon >= lon_min) & (lon <= lon_max)
     if names:
         wanted = np.zeros(len(all_names), dtype=bool)
@@ -428,10 +429,7 @@ def write_outputs(plan: ServicePlan, folder, languages=("en",)) -> list[Path]:
 def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
     """PNG maps of a plan's availability, dish and throughput per settlement, titled in
     ``lang`` (``availability.png``, or ``availability.<lang>.png``); returns the paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import new_figure
 
     words = figure_text(lang)
     s = plan.sites
@@ -441,7 +439,7 @@ def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
         ("dish_m", "dish", "plasma"),
         ("throughput_mbps", "throughput", "cividis"),
     ]:
-        fig, ax = plt.subplots(figsize=(9, 6))
+        fig, ax = new_figure((9, 6))
         places.draw_outlines(ax)
         sc = ax.scatter(
             s["longitude_deg"],
@@ -457,7 +455,6 @@ def service_maps(plan: ServicePlan, folder, lang: str = "en") -> list[Path]:
         ax.set_title(f"{plan.scenario.name}: {words[key]}\n{target}")
         path = lang_path(Path(folder) / f"{column.split('_')[0]}.png", lang)
         fig.savefig(path, dpi=110, bbox_inches="tight")
-        plt.close(fig)
         paths.append(path)
     return paths
 
@@ -483,15 +480,12 @@ def summary_text(plan: ServicePlan) -> str:
 
 def plot_footprint(fp: pd.DataFrame, path, title: str, target: float) -> Path:
     """PNG map of a :func:`dth_footprint` with the target-availability contour."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import new_figure
 
     lats = np.unique(fp["latitude_deg"])
     lons = np.unique(fp["longitude_deg"])
     grid = fp["availability_percent"].to_numpy().reshape(len(lats), len(lons))
-    fig, ax = plt.subplots(figsize=(9, 6))
+    fig, ax = new_figure((9, 6))
     mesh = ax.pcolormesh(lons, lats, np.clip(grid, 99.0, 100.0), shading="nearest",
                          cmap="viridis")  # fmt: skip
     if np.nanmax(grid) >= target >= np.nanmin(grid):
@@ -501,5 +495,4 @@ def plot_footprint(fp: pd.DataFrame, path, title: str, target: float) -> Path:
     ax.set_title(title)
     path = Path(path)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path

@@ -36,8 +36,11 @@ EARTH_ROTATION_RAD_S = 7.292115146706979e-5
 #: Mean motion of a geostationary satellite, revolutions per day (one sidereal day,
 #: 86164.0905 s: IERS Conventions 2010).
 SIDEREAL_REV_PER_DAY = 1.00273790935
-#: Geostationary orbit radius, km: (mu / omega^2)^(1/3) with the two values above.
+#: Geostationary orbit radius, km: (mu / omega^2)^(1/3) with the two values above (one
+#: turn per sidereal day by Kepler's third law), to 10 m.
 GEO_RADIUS_KM = 42_164.17
+#: Geostationary altitude above the WGS-84 equator, km (35,786.03 km).
+GEO_ALTITUDE_KM = GEO_RADIUS_KM - WGS84_A_KM
 
 # --- Time.
 NS_PER_S = 1_000_000_000

@@ -124,3 +124,29 @@ def off_nadir(sx, sy, sz, tx, ty, tz):
     along = nx * dx + ny * dy + nz * dz
     cx, cy, cz = ny * dz - nz * dy, nz * dx - nx * dz, nx * dy - ny * dx
     return vmath.atan2(np.sqrt(cx * cx + cy * cy + cz * cz), along)
+
+
+# Spherical-Earth relations between the off-nadir angle eta at the satellite (radius r),
+# the Earth-central angle lam from nadir to the ground point and the incidence angle
+# there (sphere of radius big_r): eta + lam = incidence, r sin(eta) = big_r sin(incidence).
+# For sizing and sieves; the exact lines of sight on the ellipsoid are in sahelsat.swath.
+
+
+def sphere_off_nadir(lam, big_r, r):
+    """Off-nadir angle (radians) of the ground point ``lam`` radians (Earth-central angle)
+    from nadir, seen from radius ``r`` over a sphere of radius ``big_r`` (km); broadcasts."""
+    return np.arctan2(big_r * np.sin(lam), r - big_r * np.cos(lam))
+
+
+def sphere_ground_angle(eta, big_r, r):
+    """Earth-central angle (radians) from nadir to where the line of sight ``eta``
+    radians off nadir meets the sphere (the horizon's beyond it); inverse of
+    :func:`sphere_off_nadir`; broadcasts."""
+    eta = np.minimum(eta, np.pi / 2)
+    return np.arcsin(np.minimum(r / big_r * np.sin(eta), 1.0)) - eta
+
+
+def sphere_off_nadir_of_incidence(incidence, big_r, r):
+    """Off-nadir angle (radians) whose line of sight meets the sphere at ``incidence``
+    radians; broadcasts."""
+    return np.arcsin(np.clip(big_r / r * np.sin(incidence), -1.0, 1.0))

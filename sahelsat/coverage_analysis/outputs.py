@@ -124,11 +124,10 @@ def write_png(ds: xr.Dataset, path, metric: str = "percent_covered") -> Path:
     """A map of one figure with the country outlines and a colour bar (Agg backend)."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import new_figure
 
     values = np.asarray(ds[metric].values, float)
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=110)
+    fig, ax = new_figure((9, 6), dpi=110)
     finite = values[np.isfinite(values)]
     cmap = matplotlib.colormaps["viridis"].with_extremes(over="#d62728")  # inf: never covered
     if "lat" in ds.dims:
@@ -157,7 +156,6 @@ def write_png(ds: xr.Dataset, path, metric: str = "percent_covered") -> Path:
     )
     path = Path(path)
     fig.savefig(path, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 

@@ -113,20 +113,18 @@ def quicklook(
 
     Large masks are decimated to about 2,000 pixels a side for display.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
     from pyproj import Transformer
+
+    from sahelsat.figures import new_figure
 
     step = max(1, int(np.ceil(max(mask.shape) / 2000)))
     m = np.asarray(mask)[::step, ::step]
     show = np.where(m == NODATA, 2, m)
     left, bottom, right, top = like.rio.bounds()
     colours = ["#e8dcb5", "#1f5fbf", "#9a9a9a"]
-    fig, ax = plt.subplots(figsize=(8, 8 * m.shape[0] / max(m.shape[1], 1) + 0.8))
+    fig, ax = new_figure((8, 8 * m.shape[0] / max(m.shape[1], 1) + 0.8))
     ax.imshow(show, cmap=ListedColormap(colours), vmin=0, vmax=2, extent=(left, right, bottom, top))
     if outlines:
         to_img = Transformer.from_crs("EPSG:4326", like.rio.crs, always_xy=True).transform
@@ -142,7 +140,6 @@ def quicklook(
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path
 
 
@@ -285,10 +282,10 @@ def impact_map(
     touched (outlined and named), the country outlines and the settlements reached
     (circles sized by people affected). Drawn with matplotlib's object API."""
     import shapely
-    from matplotlib.figure import Figure
     from shapely.geometry import shape
 
     from sahelsat import places
+    from sahelsat.figures import new_figure
 
     geoms = [shape(f["geometry"]) for f in extent.get("features", [])]
     every = places.regions(1).set_index("code")
@@ -299,8 +296,7 @@ def impact_map(
     x0, y0, x1, y1 = shapely.union_all(parts).bounds
     pad = 0.15 * max(x1 - x0, y1 - y0, 0.02)
     x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    fig = Figure(figsize=(8, 7))
-    ax = fig.add_subplot()
+    fig, ax = new_figure((8, 7))
     for r in every.itertuples():
         for poly in getattr(r.geometry, "geoms", [r.geometry]):
             ax.plot(*poly.exterior.xy, color="0.6", lw=0.5)

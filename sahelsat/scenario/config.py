@@ -79,7 +79,7 @@ class Satellites(_Model):
 
     role: Literal["broadband", "imaging"]
     catalogue: Literal[CATALOGUE_NAMES + EO_NAMES] | None = None  # type: ignore[valid-type]
-    select: str | None = None
+    select: inputs.Pattern | None = None
     file: str | None = None
     design: Literal[inputs.DESIGN_PATTERNS] | None = None  # type: ignore[valid-type]
     name: str = Field("SAHELSAT", min_length=1, max_length=40)
@@ -113,11 +113,6 @@ class Satellites(_Model):
             raise ValueError("broadband satellites: design 'geostationary' or catalogue 'geo'")
         if self.design and self.role == "imaging" and self.sensor is None:
             raise ValueError("a designed imaging group needs sensor = 'optical' or 'sar'")
-        if self.select is not None:
-            try:
-                re.compile(self.select)
-            except re.error as exc:
-                raise FieldProblem("select", f"not a regular expression: {exc}") from None
         return self
 
     def part(self):
@@ -327,32 +322,61 @@ def _key_line(text: str, loc: tuple) -> int | None:
     return header
 
 
-def parse_scenario(text: str, source: str = "<scenario>", folder: str | Path = ".") -> Scenario:
-    """Validate TOML ``text``; raises :class:`ScenarioError` naming ``source``, line and key."""
+def parse_scenario(
+    text: str, source: str = "<scenario>", folder: str | Path = ".", runnable: bool = False
+) -> Scenario:
+    """Validate TOML ``text``; raises :class:`ScenarioError` naming ``source``, line and key.
+    ``runnable``: also resolve what a run needs (:func:`check_runnable`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", source) from None
     data["folder"] = str(folder)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         error = inputs.input_error(exc, Scenario)
     except RecursionError:
         raise ScenarioError("nested too deeply", source) from None
+    else:
+        return check_runnable(scenario, text, source) if runnable else scenario
     problems = [Problem(p.loc, p.reason, _key_line(text, p.loc) if p.loc else None)
                 for p in error.problems]  # fmt: skip
     raise ScenarioError(problems, source) from None
 
 
-def load_scenario(source: str | Path = "sahel") -> Scenario:
-    """A scenario from a TOML file, or a built-in one by name (``sahel``, ``real``)."""
+def check_runnable(scenario: Scenario, text: str | None = None, source: str = "<scenario>"):
+    """``scenario`` if a run can start on it, else :class:`ScenarioError` (file, line, key).
+
+    Resolves everything ``run`` resolves before its heavy work, with the run's own
+    function (:func:`sahelsat.scenario.run.prepare`): each group's satellites and sensors
+    (element files read, ``select`` matching), the link targets against the MODCOD table,
+    the broadband satellites, the settlements, the requests. ``check-scenario`` and ``run``
+    both call it, so a file that one accepts the other runs."""
+    import warnings
+
+    from sahelsat.scenario.run import prepare
+
+    try:
+        with warnings.catch_warnings():  # e.g. stale element sets: the run notes them
+            warnings.simplefilter("ignore")
+            prepare(scenario)
+    except InputError as exc:
+        problems = [Problem(p.loc, p.reason, _key_line(text, p.loc) if text and p.loc else None)
+                    for p in exc.problems]  # fmt: skip
+        raise ScenarioError(problems, source) from None
+    return scenario
+
+
+def load_scenario(source: str | Path = "sahel", runnable: bool = False) -> Scenario:
+    """A scenario from a TOML file, or a built-in one by name (``sahel``, ``real``);
+    ``runnable``: also resolve what a run needs (:func:`check_runnable`)."""
     if str(source) in BUILTIN:
         path = resources.files("sahelsat").joinpath("data", "scenarios", BUILTIN[str(source)])
-        return parse_scenario(path.read_text(), f"built-in scenario {source!r}", ".")
+        return parse_scenario(path.read_text(), f"built-in scenario {source!r}", ".", runnable)
     path = Path(source)
     if not path.is_file():
         raise ScenarioError(
             f"no such scenario file (built-in scenarios: {', '.join(BUILTIN)})", str(source)
         )
-    return parse_scenario(path.read_text(), str(path), path.parent)
+    return parse_scenario(path.read_text(), str(path), path.parent, runnable)

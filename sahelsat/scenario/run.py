@@ -21,7 +21,10 @@ import numpy as np
 import pandas as pd
 
 from sahelsat import designs, places
+from sahelsat.core.constants import GEO_ALTITUDE_KM
+from sahelsat.figures import colour, new_figure
 from sahelsat.i18n import LANGUAGES, figure_text, lang_path
+from sahelsat.inputs import InputError
 from sahelsat.scenario.config import Satellites, Scenario
 
 DESIGN_NUMBER_STRIDE = 1000  # designed groups get catalogue numbers this far apart
@@ -38,6 +41,9 @@ class Results:
     sensors: dict = field(default_factory=dict)  # designed satellites' Sensor by name
     ours: set = field(default_factory=set)  # names of the imaging satellites we operate
     broadband: list = field(default_factory=list)  # comms Satellite
+    link: object = None  # comms link Scenario (band) of the broadband satellites
+    settlements: pd.DataFrame | None = None  # where connectivity is planned
+    requests: list = field(default_factory=list)  # the planner's ImagingRequest
     notes: list[str] = field(default_factory=list)
     passes: pd.DataFrame | None = None
     coverage: object = None  # xarray Dataset
@@ -68,32 +74,63 @@ def utc64(t) -> np.datetime64:
 
 def _sensor(group: Satellites):
     """The sensor of a designed imaging group (:func:`sahelsat.designs.imaging_sensor`)."""
-    altitude = 35786.0 if group.design == "geostationary" else group.altitude_km
+    altitude = GEO_ALTITUDE_KM if group.design == "geostationary" else group.altitude_km
     return designs.imaging_sensor(group.sensor, altitude, group.swath_km, group.max_off_nadir_deg)
+
+
+def _source_key(group: Satellites) -> str:
+    """The key that names a group's satellites (catalogue, file or design)."""
+    return next(k for k in ("catalogue", "file", "design") if getattr(group, k) is not None)
+
+
+def _none_left(group: Satellites, k: int) -> InputError:
+    key = "select" if group.select else _source_key(group)
+    what = f"matches no satellite of its {_source_key(group)}" if group.select else "no satellite"
+    return InputError.at(("satellites", k, key), what)
+
+
+def imaging_group(scenario: Scenario, k: int, notes: list[str] | None = None):
+    """Group ``k``'s satellites (a Fleet) and the sensors of designed ones by name, resolved
+    through :func:`sahelsat.fleets.resolve_part` as the command line's and the service's
+    fleets are. Raises :class:`~sahelsat.inputs.InputError` at the group's key (e.g.
+    ``satellites[1].select``) when it yields no satellite or no sensor."""
+    from sahelsat.fleets import resolve_part
+
+    g = scenario.satellites[k]
+    first = designs.FIRST_DESIGN_NUMBER + DESIGN_NUMBER_STRIDE * k
+    try:
+        part = resolve_part(g.part(), folder=scenario.folder, epoch=utc64(scenario.scenario.start),
+                            name=g.name, first_number=first)  # fmt: skip
+    except InputError as exc:
+        raise InputError.at(("satellites", k, _source_key(g)), exc.reason) from None
+    if g.file and notes is not None:
+        notes += [f"{g.file}: skipped {s}" for s in part.skipped]
+    if g.select:
+        part = part.select(g.select)
+    if not len(part):
+        raise _none_left(g, k)
+    sensors = {}
+    if g.design:
+        try:
+            sensor = _sensor(g)
+        except designs.DesignError as exc:
+            raise InputError.at(("satellites", k, "sensor"), str(exc)) from None
+        sensors = {str(n): sensor for n in part.names}
+    return part, sensors
 
 
 def imaging_fleet(scenario: Scenario, notes: list[str], ours: set | None = None):
     """The imaging satellites as one Fleet, and the sensors of designed ones by name; the
-    names of the satellites we operate are added to ``ours`` when given. Each group
-    resolves through :func:`sahelsat.fleets.resolve_part`, as the command line's and the
-    service's fleets do."""
+    names of the satellites we operate are added to ``ours`` when given (see
+    :func:`imaging_group`)."""
     from sahelsat.fleet import Fleet
-    from sahelsat.fleets import resolve_part
 
     fleet, sensors = Fleet([]), {}
-    epoch = utc64(scenario.scenario.start)
     for k, g in enumerate(scenario.satellites):
         if g.role != "imaging":
             continue
-        first = designs.FIRST_DESIGN_NUMBER + DESIGN_NUMBER_STRIDE * k
-        part = resolve_part(g.part(), folder=scenario.folder, epoch=epoch, name=g.name,
-                            first_number=first)  # fmt: skip
-        if g.file:
-            notes += [f"{g.file}: skipped {s}" for s in part.skipped]
-        if g.select:
-            part = part.select(g.select)
-        if g.design:
-            sensors.update({str(n): _sensor(g) for n in part.names})
+        part, more = imaging_group(scenario, k, notes)
+        sensors.update(more)
         if ours is not None and g.operated:
             ours.update(str(n) for n in part.names)
         fleet = fleet + part
@@ -101,23 +138,28 @@ def imaging_fleet(scenario: Scenario, notes: list[str], ours: set | None = None)
 
 
 def broadband_satellites(scenario: Scenario, link) -> list:
-    """The broadband GEO satellites (comms ``Satellite``) with the link's beams."""
+    """The broadband GEO satellites (comms ``Satellite``) with the link's beams. Raises
+    :class:`~sahelsat.inputs.InputError` at a group that yields no satellite."""
     from sahelsat.comms import service
 
     sats = []
     start = scenario.scenario.start.replace(tzinfo=None).isoformat(timespec="minutes")
-    for g in scenario.satellites:
+    for k, g in enumerate(scenario.satellites):
         if g.role != "broadband":
             continue
-        if g.design == "geostationary":
-            part = service.designed_satellites(g.longitudes_deg, link, scenario.area.code)
-            part = [
-                service.Satellite(f"{g.name} {s.lon_deg:+.1f}", s.lon_deg, s.beams) for s in part
-            ]
-        else:
-            part = service.geo_satellites(-30.0, 30.0, start, link, area=scenario.area.code)
+        try:
+            if g.design == "geostationary":
+                part = service.designed_satellites(g.longitudes_deg, link, scenario.area.code)
+                part = [service.Satellite(f"{g.name} {s.lon_deg:+.1f}", s.lon_deg, s.beams)
+                        for s in part]  # fmt: skip
+            else:
+                part = service.geo_satellites(-30.0, 30.0, start, link, area=scenario.area.code)
+        except InputError as exc:
+            raise InputError.at(("satellites", k, _source_key(g)), exc.reason) from None
         if g.select:
             part = [s for s in part if re.search(g.select, s.name, re.I)]
+        if not part:
+            raise _none_left(g, k)
         sats += part
     return sats
 
@@ -125,18 +167,29 @@ def broadband_satellites(scenario: Scenario, link) -> list:
 def _settlements(scenario: Scenario, notes: list[str]) -> pd.DataFrame:
     """The settlements to plan: the shipped towns of the area's countries, the
     settlements of the population base (``population``), or a CSV (bad rows skipped and
-    noted), at or above the minimum population."""
+    noted), at or above the minimum population. Raises
+    :class:`~sahelsat.inputs.InputError` when none is left."""
     from sahelsat.comms.service import read_settlements
 
     s = scenario.settlements
     if s.source == "towns":
-        return places.towns(scenario.area.countries, s.min_population)
-    if s.source == "population":
+        table = places.towns(scenario.area.countries, s.min_population)
+    elif s.source == "population":
         table = places.settlements(scenario.area.countries)
-        return table[table["population"] >= s.min_population].reset_index(drop=True)
-    table, skipped = read_settlements(scenario.path(s.source))
-    notes += [f"{s.source}: {line}" for line in skipped]
-    return table[table["population"] >= s.min_population]
+        table = table[table["population"] >= s.min_population].reset_index(drop=True)
+    else:
+        try:
+            table, skipped = read_settlements(scenario.path(s.source))
+        except InputError as exc:
+            raise InputError.at(("settlements", "source"), exc.reason) from None
+        notes += [f"{s.source}: {line}" for line in skipped]
+        table = table[table["population"] >= s.min_population]
+    if not len(table):
+        key = "min_population" if s.min_population else "source"
+        where = ", ".join(scenario.area.countries)
+        reason = f"no settlement of {s.source} with {s.min_population}+ people in {where}"
+        raise InputError.at(("settlements", key), reason)
+    return table
 
 
 def imaging_requests(scenario: Scenario, errors: list[str] | None = None) -> list:
@@ -146,6 +199,41 @@ def imaging_requests(scenario: Scenario, errors: list[str] | None = None) -> lis
     from sahelsat.tasking.requests import from_input
 
     return [from_input(r) for r in scenario.imaging_requests()]
+
+
+_TARGET_KEYS = {"availability": "availability_percent", "throughput": "throughput_mbps"}
+
+
+def prepare(scenario: Scenario, out: str | Path = ".") -> Results:
+    """Everything a run resolves before its heavy work, into a :class:`Results`: stations,
+    imaging fleet and sensors, broadband satellites, link and its targets, settlements and
+    requests. The one check of a scenario beyond its file
+    (:func:`sahelsat.scenario.config.check_runnable` calls it): raises
+    :class:`~sahelsat.inputs.InputError` whose ``loc`` is the scenario key at fault."""
+    stations = (
+        places.sites_table([s.row() for s in scenario.stations])
+        if scenario.stations
+        else places.ground_stations()
+    )
+    res = Results(scenario, Path(out), stations)
+    roles = {g.role for g in scenario.satellites}
+    if scenario.requests and "imaging" not in roles:
+        raise InputError.at(("requests",), "requests need an imaging group of satellites")
+    res.imaging, res.sensors = imaging_fleet(scenario, res.notes, res.ours)
+    if "broadband" in roles:
+        from sahelsat.comms import defaults, service
+
+        c = scenario.connectivity
+        res.link = defaults.SCENARIOS[c.band.lower()]
+        try:
+            service._check_targets(c.availability_percent, c.throughput_mbps, res.link)
+        except InputError as exc:
+            key = _TARGET_KEYS.get(str(exc.problems[0].loc[:1][0]) if exc.problems[0].loc else "")
+            raise InputError.at(("connectivity", key or "band"), exc.reason) from None
+        res.broadband = broadband_satellites(scenario, res.link)
+        res.settlements = _settlements(scenario, res.notes)
+    res.requests = imaging_requests(scenario, res.request_errors)
+    return res
 
 
 def step_passes(res: Results) -> None:
@@ -186,14 +274,11 @@ def step_coverage(res: Results) -> None:
 
 
 def step_connectivity(res: Results) -> None:
-    from sahelsat.comms import defaults, service
+    from sahelsat.comms import service
 
     c = res.scenario.connectivity
-    link = defaults.SCENARIOS[c.band.lower()]
-    res.broadband = broadband_satellites(res.scenario, link)
-    settlements = _settlements(res.scenario, res.notes)
     res.service = service.plan_service(
-        settlements, res.broadband, link, c.availability_percent, c.throughput_mbps
+        res.settlements, res.broadband, res.link, c.availability_percent, c.throughput_mbps
     )
     folder = res.out / "connectivity"
     service.write_outputs(res.service, folder, LANGUAGES)
@@ -207,7 +292,7 @@ def step_tasking(res: Results) -> None:
     from sahelsat.tasking.pipeline import plan_requests
 
     im = res.scenario.imaging
-    requests = imaging_requests(res.scenario, res.request_errors)
+    requests = res.requests
     sats = satellite_table(
         res.imaging,
         memory_gbit=im.memory_gbit,
@@ -258,25 +343,27 @@ STEPS: list[tuple[str, Callable[[Results], None]]] = [
     ("design", step_design),
     ("flood", _step_flood),
 ]
+STEP_ROLE = {"passes": "imaging", "coverage": "imaging", "connectivity": "broadband",
+             "tasking": "imaging"}  # fmt: skip  # the satellites a step needs
 
 
 def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
     """Run every step of ``scenario``, writing into folder ``out``; ``progress``: optional
-    callable(step_name, done, total)."""
+    callable(step_name, done, total). A step whose satellites the scenario does not have
+    (no imaging or no broadband group) is skipped with a note. Raises
+    :class:`~sahelsat.inputs.InputError` from :func:`prepare` before any heavy work."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    stations = (
-        places.sites_table([s.row() for s in scenario.stations])
-        if scenario.stations
-        else places.ground_stations()
-    )
-    res = Results(scenario, out, stations)
+    roles = {g.role for g in scenario.satellites}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")  # e.g. stale element sets: noted in the report
-        res.imaging, res.sensors = imaging_fleet(scenario, res.notes, res.ours)
+        res = prepare(scenario, out)
         for k, (name, step) in enumerate(STEPS):
             if progress:
                 progress(name, k, len(STEPS))
+            if STEP_ROLE[name] not in roles:
+                res.notes.append(f"{name}: not run (no {STEP_ROLE[name]} satellites)")
+                continue
             t0 = time.perf_counter()
             try:
                 step(res)
@@ -294,24 +381,19 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
 
 
 def _axes(figsize=(9, 5.5)):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt, *plt.subplots(figsize=figsize)
+    return new_figure(figsize)
 
 
 def _pass_timeline(res: Results, lang: str) -> Path:
     words = figure_text(lang)
-    plt, fig, ax = _axes((10, 3.5))
+    fig, ax = _axes((10, 3.5))
     p = res.passes
     names = list(res.stations["name"])
-    colours = {s: plt.cm.tab20(i % 20) for i, s in enumerate(sorted(p["satellite"].unique()))}
+    colours = {s: colour("tab20", i) for i, s in enumerate(sorted(p["satellite"].unique()))}
     t0 = res.start
     for i, station in enumerate(names):
         rows = p[p["site"] == station]
-        h0 = (rows["rise"].to_numpy() - t0) / np.timedelta64(1, "h")
+        h0 = (rows["rise"].to_numpy(dtype="datetime64[ns]") - t0) / np.timedelta64(1, "h")
         dh = rows["duration_s"].to_numpy() / 3600.0
         ax.broken_barh(
             list(zip(h0, dh, strict=True)),
@@ -325,19 +407,13 @@ def _pass_timeline(res: Results, lang: str) -> Path:
     ax.grid(axis="x", alpha=0.3)
     path = lang_path(res.out / "pass_timeline.png", lang)
     fig.savefig(path, dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
 def _coverage_maps(res: Results, lang: str) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     words = figure_text(lang)
     ds = res.coverage
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    fig, axes = new_figure((13, 5), 1, 2)
     panels = [
         ("percent_covered", words["time_covered"], "%", "viridis", 1.0),
         ("max_gap_s", words["longest_gap"], "h", "magma_r", 1 / 3600.0),
@@ -359,13 +435,12 @@ def _coverage_maps(res: Results, lang: str) -> Path:
     fig.suptitle(", ".join(title))
     path = lang_path(res.out / "coverage.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
     return path
 
 
 def _revisit_histogram(res: Results, lang: str) -> Path:
     words = figure_text(lang)
-    plt, fig, ax = _axes((7, 4))
+    fig, ax = _axes((7, 4))
     ds = res.coverage
     gaps = np.asarray(ds["mean_gap_s"].values, dtype=float)[ds["n_gaps"].values > 0] / 3600.0
     ax.hist(gaps, bins=30, color="tab:blue")
@@ -374,5 +449,4 @@ def _revisit_histogram(res: Results, lang: str) -> Path:
     ax.set_title(words["revisit_histogram"])
     path = lang_path(res.out / "revisit_histogram.png", lang)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    plt.close(fig)
     return path

@@ -3,11 +3,13 @@ page parameters, path ids, the settings and the job runner."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Security
 from fastapi import Path as PathParam
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -18,6 +20,42 @@ from sahelsat.service.settings import Settings
 
 MAX_PAGE = 500
 MAX_ID = 2**31 - 1
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) < len(keys):
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        raise json.JSONDecodeError(f"key repeated in one object: {', '.join(repeated)}", "", 0)
+    return dict(pairs)
+
+
+class StrictJsonRequest(Request):
+    """A request whose JSON body may not repeat a key in an object: parsers differ on
+    which of two values they keep, so a repeated key is refused (422), never guessed; a
+    body that is not UTF-8 is refused the same way."""
+
+    async def json(self):
+        if not hasattr(self, "_json"):
+            body = await self.body()
+            try:
+                self._json = json.loads(body, object_pairs_hook=_unique_keys)
+            except UnicodeDecodeError as exc:
+                raise json.JSONDecodeError("not UTF-8 text", "", exc.start) from None
+        return self._json
+
+
+class JsonRoute(APIRoute):
+    """The route class of every router: bodies are read by :class:`StrictJsonRequest`."""
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request):
+            return await handler(StrictJsonRequest(request.scope, request.receive))
+
+        return strict
+
 
 bearer = HTTPBearer(auto_error=False, description="an API token: `sahelsat token create`")
 

@@ -25,6 +25,8 @@ import pandas as pd
 from shapely.geometry import Polygon
 
 from sahelsat import frames, swath, timescale
+from sahelsat.core import geometry
+from sahelsat.core.constants import MEAN_EARTH_RADIUS_KM
 from sahelsat.frames import off_nadir_deg  # noqa: F401  (the one definition)
 from sahelsat.sensors import (  # noqa: F401  (re-exported: the earlier home of these names)
     AGILE_OPTICAL,
@@ -298,20 +300,19 @@ def _request_rows(r, roles, pos, vel, ts, times, t0, t1) -> list:
 def _reach_km(sensor: Sensor, role: str, r_km: float) -> float:
     """Farthest ground distance (km) from the track that ``sensor`` images from radius
     ``r_km`` (a sphere of the mean Earth radius; a sieve, not the geometry)."""
-    big_r = 6371.0
+    big_r = MEAN_EARTH_RADIUS_KM
     far = 0.0
     for beam in _beams(sensor, role):
         if beam.width_km is not None:
             lam = 0.5 * beam.width_km / big_r
-            eta = np.arctan2(big_r * np.sin(lam), r_km - big_r * np.cos(lam))
+            eta = geometry.sphere_off_nadir(lam, big_r, r_km)
         elif beam.angle == "incidence":
-            eta = np.arcsin(big_r / r_km * np.sin(np.radians(beam.far_deg)))
+            eta = geometry.sphere_off_nadir_of_incidence(np.radians(beam.far_deg), big_r, r_km)
         else:
             eta = np.radians(beam.far_deg)
         if sensor.pointing == "roll" and role == CANDIDATE:
             eta = eta + np.radians(sensor.max_roll_deg)
-        s = min(r_km / big_r * np.sin(min(eta, np.pi / 2)), 1.0)
-        far = max(far, big_r * (np.arcsin(s) - eta))
+        far = max(far, big_r * float(geometry.sphere_ground_angle(eta, big_r, r_km)))
     return far
 
 

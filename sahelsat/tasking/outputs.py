@@ -137,10 +137,7 @@ def summary_text(plan: Plan) -> str:
 def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
     """Gantt chart: a row per satellite (acquisitions) and per station (contacts used),
     labelled in ``lang``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from sahelsat.figures import colour, new_figure
 
     words = figure_text(lang)
     acq = plan.acquisitions
@@ -149,8 +146,8 @@ def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
     con = plan.problem.contacts.set_index("contact")
     stations = sorted(set(used["station"])) if len(used) else []
     rows = sats + [words["station"].format(name=s) for s in stations]
-    fig, ax = plt.subplots(figsize=(12, 0.5 * len(rows) + 1.5))
-    colours = {s: plt.cm.tab10(i % 10) for i, s in enumerate(sats)}
+    fig, ax = new_figure((12, 0.5 * len(rows) + 1.5))
+    colours = {s: colour("tab10", i) for i, s in enumerate(sats)}
     epoch = pd.Timestamp(plan.problem.epoch)
 
     def hours(t):
@@ -178,7 +175,6 @@ def gantt_png(plan: Plan, path: str | Path, lang: str = "en") -> Path:
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -191,15 +187,11 @@ def strip_map_png(
     ``strips``: opportunity id -> shapely polygon (lon/lat); ``areas``: request id ->
     shapely polygon. Served areas are drawn in blue, unserved in red.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from sahelsat.figures import new_figure
     from sahelsat.places import country_outlines
 
     words = figure_text(lang)
-    fig, ax = plt.subplots(figsize=(10, 7))
+    fig, ax = new_figure((10, 7))
     for geom in country_outlines().values():
         for poly in getattr(geom, "geoms", [geom]):
             ax.plot(*poly.exterior.xy, color="0.4", lw=0.8)
@@ -221,7 +213,6 @@ def strip_map_png(
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

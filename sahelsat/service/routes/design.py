@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from sahelsat.service.deps import Config, Viewer
+from sahelsat.service.deps import Config, JsonRoute, Viewer
 from sahelsat.service.usecases import design as cases
 
-router = APIRouter(prefix="/api", tags=["map layers"])
+router = APIRouter(prefix="/api", tags=["map layers"], route_class=JsonRoute)
 
 LAYERS = {200: {"description": "the design's GeoJSON layers and what they rest on",
                 "content": {"application/json": {"schema": {"type": "object", "properties": {

@@ -21,7 +21,17 @@ from sahelsat.inputs import (
     UtcTime,
 )
 from sahelsat.service.db import utcnow
-from sahelsat.service.deps import DB, MAX_PAGE, Id, Limit, Offset, Operator, Runner, Viewer
+from sahelsat.service.deps import (
+    DB,
+    MAX_PAGE,
+    Id,
+    JsonRoute,
+    Limit,
+    Offset,
+    Operator,
+    Runner,
+    Viewer,
+)
 from sahelsat.service.models import (
     ElementSetOut,
     ElementSetTextOut,
@@ -37,7 +47,7 @@ from sahelsat.service.models import (
 from sahelsat.service.usecases import fleets as cases
 from sahelsat.service.usecases import refresh
 
-router = APIRouter(prefix="/api", tags=["fleets and passes"])
+router = APIRouter(prefix="/api", tags=["fleets and passes"], route_class=JsonRoute)
 FleetQuery = Annotated[str, Query(min_length=1, max_length=200,
                                   description="resource, eo, starlink, ..., upload-<id>, "
                                   "or a design such as walker:24/3/1,550,53")]  # fmt: skip

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from sahelsat.service.deps import DB, MAX_ID, Viewer
+from sahelsat.service.deps import DB, MAX_ID, JsonRoute, Viewer
 from sahelsat.service.usecases import floods as cases
 
-router = APIRouter(prefix="/api/floods", tags=["floods"])
+router = APIRouter(prefix="/api/floods", tags=["floods"], route_class=JsonRoute)
 JobId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="default: the latest")]
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from sahelsat.inputs import InputError
 from sahelsat.service.db import Job, Product
-from sahelsat.service.deps import DB, Id, Limit, Offset, Operator, Runner, Viewer
+from sahelsat.service.deps import DB, Id, JsonRoute, Limit, Offset, Operator, Runner, Viewer
 from sahelsat.service.jobs import JOB_KINDS
 from sahelsat.service.models import JOB_STATUSES, JobIn, JobKindOut, JobOut, Page
 from sahelsat.service.usecases import NotFound
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], route_class=JsonRoute)
 
 LINKS = {"202": {"links": {
     "GetJob": {"operationId": "get_job", "parameters": {"job_id": "$response.body#/id"}},
@@ -67,6 +67,8 @@ def listing(
     if status is not None:
         query = query.where(Job.status == status)
     if kind is not None:
+        if kind not in JOB_KINDS:  # as an unknown status: refused, not an empty page
+            raise InputError.at(("query", "kind"), f"unknown job kind; known: {sorted(JOB_KINDS)}")
         query = query.where(Job.kind == kind)
     total = db.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.scalars(query.order_by(Job.id.desc()).limit(limit).offset(offset)).all()

@@ -10,11 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from sahelsat.inputs import Availability
-from sahelsat.service.deps import DB, MAX_ID, Config, Viewer
+from sahelsat.service.deps import DB, MAX_ID, Config, JsonRoute, Viewer
 from sahelsat.service.models import GeoJSONResponse, geojson_response
 from sahelsat.service.usecases import layers as cases
 
-router = APIRouter(prefix="/api", tags=["map layers"])
+router = APIRouter(prefix="/api", tags=["map layers"], route_class=JsonRoute)
 
 GRID = {200: {"description": "a compact grid, or GeoJSON squares", "content": {
     "application/json": {"schema": {"type": "object", "properties": {

@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from sahelsat.service.deps import JsonRoute
 from sahelsat.service.models import GeoJSONResponse, SiteOut, geojson_response
 
-router = APIRouter(prefix="/api/places", tags=["places"])
+router = APIRouter(prefix="/api/places", tags=["places"], route_class=JsonRoute)
 
 
 @cache

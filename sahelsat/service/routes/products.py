@@ -9,11 +9,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from sahelsat.inputs import Name
-from sahelsat.service.deps import DB, MAX_ID, Id, Limit, Offset, Operator, Viewer
+from sahelsat.service.deps import DB, MAX_ID, Id, JsonRoute, Limit, Offset, Operator, Viewer
 from sahelsat.service.models import Page, ProductOut
 from sahelsat.service.usecases import products as cases
 
-router = APIRouter(prefix="/api/products", tags=["products"])
+router = APIRouter(prefix="/api/products", tags=["products"], route_class=JsonRoute)
 
 
 @router.get("", summary="List products, newest first (viewer)")

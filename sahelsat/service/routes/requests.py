@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query
 
 from sahelsat import inputs
 from sahelsat.inputs import UtcTime
-from sahelsat.service.deps import DB, Id, Limit, Offset, Operator, Requester, Viewer
+from sahelsat.service.deps import DB, Id, JsonRoute, Limit, Offset, Operator, Requester, Viewer
 from sahelsat.service.models import STATUSES, OpportunitiesOut, Page, RequestIn, RequestOut
 from sahelsat.service.usecases import requests as cases
 
-router = APIRouter(prefix="/api/requests", tags=["imaging requests"])
+router = APIRouter(prefix="/api/requests", tags=["imaging requests"], route_class=JsonRoute)
 
 
 def _links(*names: str) -> dict:

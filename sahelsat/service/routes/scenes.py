@@ -9,10 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sahelsat.inputs import Name
-from sahelsat.service.deps import DB, MAX_ID, Id, Limit, Offset, Operator, Viewer
+from sahelsat.service.deps import DB, MAX_ID, Id, JsonRoute, Limit, Offset, Operator, Viewer
 from sahelsat.service.usecases import scenes as cases
 
-router = APIRouter(prefix="/api/scenes", tags=["scenes"])
+router = APIRouter(prefix="/api/scenes", tags=["scenes"], route_class=JsonRoute)
 
 
 @router.post(

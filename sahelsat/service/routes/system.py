@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from sahelsat import __version__
-from sahelsat.service.deps import Viewer
+from sahelsat.service.deps import JsonRoute, Viewer
 from sahelsat.service.models import Health, WhoAmI
 from sahelsat.service.usecases.fleets import available
 
-router = APIRouter(prefix="/api", tags=["system"])
+router = APIRouter(prefix="/api", tags=["system"], route_class=JsonRoute)
 
 
 @router.get("/health", summary="Liveness, version and database kind (public)")

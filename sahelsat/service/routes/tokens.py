@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from sahelsat.service.auth import create_token, revoke_token
 from sahelsat.service.db import ApiToken
-from sahelsat.service.deps import DB, Admin, Id, Limit, Offset
+from sahelsat.service.deps import DB, Admin, Id, JsonRoute, Limit, Offset
 from sahelsat.service.models import Page, Revoked, TokenIn, TokenOut, iso_utc
 from sahelsat.service.usecases import NotFound
 
-router = APIRouter(prefix="/api/tokens", tags=["tokens"])
+router = APIRouter(prefix="/api/tokens", tags=["tokens"], route_class=JsonRoute)
 
 REVOKE = {"operationId": "revoke_token", "parameters": {"token_id": "$response.body#/id"}}
 LINKS = {"201": {"links": {"RevokeToken": REVOKE}}}
