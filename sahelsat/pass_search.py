@@ -43,8 +43,8 @@ from sahelsat.core import geometry
 FAST = vmath.FAST
 PEAK_MARGIN_DEG = 5.0  # humps whose parabola peaks this far below the threshold are refined
 GEO_MARGIN_DEG = 0.05  # always/never visible: every sample beyond the threshold by this
-CROSS_TOL_S = 1e-3  # rise and set: Newton stops at a step this small
-PEAK_TOL_S = 0.02  # culmination: the elevation is flat there (error << 0.001 degrees)
+CROSS_TOL_S = 0.01  # rise and set: Newton stops at a step this small (then ~1e-6 s off)
+PEAK_TOL_S = 0.05  # culmination: the elevation is flat there (error << 0.001 degrees)
 # Columns of the float output (satellite, capacity, N_OUT).
 RISE, CUL, SET, MAX_EL, AZ_RISE, AZ_CUL, AZ_SET = range(7)
 N_OUT = 7
@@ -123,6 +123,7 @@ def _peak(site, st, k, h, a, b):
         side = 0
         t = a
         for _ in range(60):
+            prev = t
             t = (a * rb - b * ra) / (rb - ra)
             _, r, _, _ = _at(site, st, k, h, t)
             if r > 0.0:
@@ -135,7 +136,7 @@ def _peak(site, st, k, h, a, b):
                 if side == 1:
                     ra *= 0.5
                 side = 1
-            if b - a <= PEAK_TOL_S or r == 0.0:
+            if b - a <= PEAK_TOL_S or abs(t - prev) <= 0.1 * PEAK_TOL_S or r == 0.0:
                 break
     s, _, e, n = _at(site, st, k, h, t)
     az = vmath.atan2(e, n)
@@ -159,9 +160,10 @@ def _emit(out, flags, sites_out, count, k, cap, i_site, rise, az_r, at_start, cu
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def _finish(site, st, k, h, w1, level, rise, az_r, cul, set_, az_s, i_site, out, flags,
-            sites_out, count, cap):  # fmt: skip
-    """Clip a refined pass to the window [h, w1] and store it (dropped when outside)."""
+def _finish(site, st, k, h, w1, level, rise, az_r, cul, s_cul, az_c, set_, az_s, i_site, out,
+            flags, sites_out, count, cap):  # fmt: skip
+    """Clip a refined pass to the window [h, w1] and store it (dropped when outside);
+    ``s_cul``, ``az_c``: sine of the elevation and azimuth at ``cul``."""
     w0 = h
     if set_ <= w0 or rise >= w1:
         return
@@ -176,12 +178,13 @@ def _finish(site, st, k, h, w1, level, rise, az_r, cul, set_, az_s, i_site, out,
         s, _, e, n = _at(site, st, k, h, set_)
         az_s = vmath.atan2(e, n)
         az_s += 2.0 * math.pi * (az_s < 0.0)
-    cul = min(max(cul, w0), w1)
-    s_cul, _, e, n = _at(site, st, k, h, cul)
+    if cul < w0 or cul > w1:
+        cul = min(max(cul, w0), w1)
+        s_cul, _, e, n = _at(site, st, k, h, cul)
+        az_c = vmath.atan2(e, n)
+        az_c += 2.0 * math.pi * (az_c < 0.0)
     if s_cul < level:  # the part inside the window stays below: nothing to report
         return
-    az_c = vmath.atan2(e, n)
-    az_c += 2.0 * math.pi * (az_c < 0.0)
     _emit(out, flags, sites_out, count, k, cap, i_site, rise, az_r, at_start, cul, s_cul,
           az_c, set_, az_s, at_stop)  # fmt: skip
 
@@ -195,21 +198,16 @@ def _value(site, st, k, sv, ra, rb, j):
 
 
 @njit(cache=True, fastmath=FAST, error_model="numpy")
-def _search_site(site, i_site, st, k, h, w1, level, hump_level, cand, sv, out, flags,
+def _search_site(site, i_site, st, k, h, w1, level, hump_level, runs, n_runs, sv, out, flags,
                  sites_out, count, cap):  # fmt: skip
-    """All passes of satellite ``k`` over one site, looking at candidate steps only."""
+    """All passes of satellite ``k`` over one site, looking only at the runs of candidate
+    steps ``runs[:n_runs]`` (first, last index)."""
     n_t = st.shape[1]
     last_end = -1
-    j = 0
-    while j < n_t:
-        if not cand[j]:
-            j += 1
-            continue
-        ra = j
-        while j < n_t and cand[j]:
+    for g in range(n_runs):
+        ra, rb = runs[g, 0], runs[g, 1]
+        for j in range(ra, rb + 1):
             sv[j] = _sample(site, st, k, j)
-            j += 1
-        rb = j - 1
         i = ra
         while i <= rb:
             if sv[i] >= level:
@@ -228,7 +226,7 @@ def _search_site(site, i_site, st, k, h, w1, level, hump_level, cand, sv, out, f
                     v = _value(site, st, k, sv, ra, rb, q)
                     if v > best:
                         jm, best = q, v
-                cul, _, _ = _peak(site, st, k, h, max(jm - 1, 0) * h, min(jm + 1, n_t - 1) * h)
+                cul, s_c, az_c = _peak(site, st, k, h, max(jm - 1, 0) * h, min(jm + 1, n_t - 1) * h)
                 if a == 0:
                     rise, az_r = 0.0, 0.0
                 else:
@@ -241,8 +239,8 @@ def _search_site(site, i_site, st, k, h, w1, level, hump_level, cand, sv, out, f
                     fa = _value(site, st, k, sv, ra, rb, b) - level
                     fb = _value(site, st, k, sv, ra, rb, b + 1) - level
                     set_, az_s = _crossing(site, st, k, h, level, b * h, (b + 1) * h, fa, fb)
-                _finish(site, st, k, h, w1, level, rise, az_r, cul, set_, az_s, i_site,
-                        out, flags, sites_out, count, cap)  # fmt: skip
+                _finish(site, st, k, h, w1, level, rise, az_r, cul, s_c, az_c, set_, az_s,
+                        i_site, out, flags, sites_out, count, cap)  # fmt: skip
                 last_end = b
                 i = b + 1
                 continue
@@ -254,14 +252,15 @@ def _search_site(site, i_site, st, k, h, w1, level, hump_level, cand, sv, out, f
                     if curv < 0.0:
                         peak = max(y1, y1 - (y2 - y0) * (y2 - y0) / (8.0 * curv))
                     if peak > hump_level:
-                        cul, s_c, _ = _peak(site, st, k, h, (i - 1) * h, (i + 1) * h)
+                        cul, s_c, az_c = _peak(site, st, k, h, (i - 1) * h, (i + 1) * h)
                         if s_c >= level:
                             rise, az_r = _crossing(site, st, k, h, level, (i - 1) * h, cul,
                                                    y0 - level, s_c - level)  # fmt: skip
                             set_, az_s = _crossing(site, st, k, h, level, cul, (i + 1) * h,
                                                    s_c - level, y2 - level)  # fmt: skip
-                            _finish(site, st, k, h, w1, level, rise, az_r, cul, set_, az_s,
-                                    i_site, out, flags, sites_out, count, cap)  # fmt: skip
+                            _finish(site, st, k, h, w1, level, rise, az_r, cul, s_c, az_c,
+                                    set_, az_s, i_site, out, flags, sites_out, count,
+                                    cap)  # fmt: skip
             i += 1
 
 
@@ -283,9 +282,9 @@ def _geo_site(site, i_site, st, k, h, w1, level, margin_hi, margin_lo, out, flag
         return -1
     if lo < margin_hi:
         return 0
-    cul, _, _ = _peak(site, st, k, h, max(jm - 1, 1) * h, min((jm + 1) * h, w1))
-    _finish(site, st, k, h, w1, level, -1.0, 0.0, cul, w1 + 1.0, 0.0, i_site, out, flags,
-            sites_out, count, cap)  # fmt: skip
+    cul, s_c, az_c = _peak(site, st, k, h, max(jm - 1, 1) * h, min((jm + 1) * h, w1))
+    _finish(site, st, k, h, w1, level, -1.0, 0.0, cul, s_c, az_c, w1 + 1.0, 0.0, i_site, out,
+            flags, sites_out, count, cap)  # fmt: skip
     return 1
 
 
@@ -317,7 +316,7 @@ def search(st, h, w1, min_el_rad, site_rows, bucket_start, bucket_sites, bucket_
         rn = np.empty(n_t)
         near = np.empty(n_t, np.bool_)
         test = np.empty(n_t, np.bool_)
-        cand = np.empty(n_t, np.bool_)
+        runs = np.empty((n_t // 2 + 2, 2), np.int64)
         sv = np.empty(n_t)
         undecided = np.ones(site_rows.shape[0], np.bool_)
         if geo[k]:
@@ -357,12 +356,23 @@ def search(st, h, w1, min_el_rad, site_rows, bucket_start, bucket_sites, bucket_
                     any_step = any_step or t_ok
                 if not any_step:
                     continue
-                for j in range(n_t):
-                    cand[j] = test[j] or (j > 0 and test[j - 1]) or (j + 1 < n_t and test[j + 1])
+                n_runs = 0
+                j = 0
+                while j < n_t:  # runs of steps within one step of a passing one
+                    if test[j] or (j > 0 and test[j - 1]) or (j + 1 < n_t and test[j + 1]):
+                        runs[n_runs, 0] = j
+                        while j + 1 < n_t and (
+                            test[j + 1] or test[j] or (j + 2 < n_t and test[j + 2])
+                        ):
+                            j += 1
+                        runs[n_runs, 1] = j
+                        n_runs += 1
+                    j += 1
             else:
-                cand[:] = True
+                runs[0, 0], runs[0, 1] = 0, n_t - 1
+                n_runs = 1
             for q in range(bucket_start[b], bucket_start[b + 1]):
                 s = bucket_sites[q]
                 if undecided[s]:
-                    _search_site(site_rows[s], s, st, k, h, w1, level, hump_level, cand, sv,
-                                 out, flags, sites_out, count, cap)  # fmt: skip
+                    _search_site(site_rows[s], s, st, k, h, w1, level, hump_level, runs, n_runs,
+                                 sv, out, flags, sites_out, count, cap)  # fmt: skip
