@@ -43,7 +43,8 @@ from sahelsat.core import geometry
 FAST = vmath.FAST
 PEAK_MARGIN_DEG = 5.0  # humps whose parabola peaks this far below the threshold are refined
 GEO_MARGIN_DEG = 0.05  # always/never visible: every sample beyond the threshold by this
-CROSS_TOL_S = 0.01  # rise and set: Newton stops at a step this small (then ~1e-6 s off)
+CROSS_TOL_S = 0.2  # rise and set: Newton stops at a step this small (then < 1e-3 s off:
+# the error after a step of d is about d^2 |f'' / 2 f'|, with f'' / f' below 1 / 100 s)
 PEAK_TOL_S = 0.05  # culmination: the elevation is flat there (error << 0.001 degrees)
 # Columns of the float output (satellite, capacity, N_OUT).
 RISE, CUL, SET, MAX_EL, AZ_RISE, AZ_CUL, AZ_SET = range(7)
@@ -82,7 +83,7 @@ def _at(site, st, k, h, t):
     return geometry.sine_elevation(site, x, y, z, vx, vy, vz)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _crossing(site, st, k, h, level, a, b, fa, fb):
     """Time in [a, b] where the sine of the elevation crosses ``level``, given its
     offsets ``fa``, ``fb`` from the level at the ends (opposite signs): Newton steps,
@@ -110,7 +111,7 @@ def _crossing(site, st, k, h, level, a, b, fa, fb):
     return t, az + 2.0 * math.pi * (az < 0.0)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _peak(site, st, k, h, a, b):
     """Time of maximum elevation in [a, b]: the root of the elevation rate by Illinois
     (modified regula falsi) steps when the rate changes sign there, else the higher
@@ -143,7 +144,41 @@ def _peak(site, st, k, h, a, b):
     return t, s, az + 2.0 * math.pi * (az < 0.0)
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(inline="always", fastmath=FAST, error_model="numpy")
+def _culmination(site, st, k, h, jm, y0, y1, y2, a, b):
+    """Time of maximum elevation near sample ``jm`` (samples ``y0, y1, y2`` of the sine of
+    the elevation at jm - 1, jm, jm + 1) inside [a, b]: secant steps on the elevation
+    rate from the vertex of the parabola through the samples and a point 0.5 s from it,
+    falling back to :func:`_peak` on [a, b] when a step leaves it. Returns (time, sine
+    of the elevation there, azimuth in radians)."""
+    t0 = jm * h
+    curv = y0 - 2.0 * y1 + y2
+    if curv < 0.0:
+        t0 += min(max(0.5 * (y0 - y2) / curv, -0.9), 0.9) * h
+    t0 = min(max(t0, a), b)
+    _, r0, _, _ = _at(site, st, k, h, t0)
+    t1 = t0 + (0.5 if r0 > 0.0 else -0.5)
+    _, r1, _, _ = _at(site, st, k, h, t1)
+    done = False
+    for _ in range(8):
+        if r1 == r0 or not (r1 == r1):
+            break
+        t2 = t1 - r1 * (t1 - t0) / (r1 - r0)
+        if not (t2 >= a and t2 <= b):
+            break
+        if abs(t2 - t1) <= PEAK_TOL_S:
+            t1, done = t2, True
+            break
+        _, r2, _, _ = _at(site, st, k, h, t2)
+        t0, r0, t1, r1 = t1, r1, t2, r2
+    if not done:
+        return _peak(site, st, k, h, a, b)
+    s, _, e, n = _at(site, st, k, h, t1)
+    az = vmath.atan2(e, n)
+    return t1, s, az + 2.0 * math.pi * (az < 0.0)
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _emit(out, flags, sites_out, count, k, cap, i_site, rise, az_r, at_start, cul, s_cul,
           az_c, set_, az_s, at_stop):  # fmt: skip
     """Store one pass of satellite ``k`` (in its slot) if there is room; count it."""
@@ -159,7 +194,7 @@ def _emit(out, flags, sites_out, count, k, cap, i_site, rise, az_r, at_start, cu
     count[k] = c + 1
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _finish(site, st, k, h, w1, level, rise, az_r, cul, s_cul, az_c, set_, az_s, i_site, out,
             flags, sites_out, count, cap):  # fmt: skip
     """Clip a refined pass to the window [h, w1] and store it (dropped when outside);
@@ -189,7 +224,7 @@ def _finish(site, st, k, h, w1, level, rise, az_r, cul, s_cul, az_c, set_, az_s,
           az_c, set_, az_s, at_stop)  # fmt: skip
 
 
-@njit(cache=True, fastmath=FAST, error_model="numpy")
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _value(site, st, k, sv, ra, rb, j):
     """The sample ``j``: from the run's buffer when inside [ra, rb], else computed."""
     if ra <= j <= rb:
@@ -226,7 +261,11 @@ def _search_site(site, i_site, st, k, h, w1, level, hump_level, runs, n_runs, sv
                     v = _value(site, st, k, sv, ra, rb, q)
                     if v > best:
                         jm, best = q, v
-                cul, s_c, az_c = _peak(site, st, k, h, max(jm - 1, 0) * h, min(jm + 1, n_t - 1) * h)
+                lo, hi = max(jm - 1, 0), min(jm + 1, n_t - 1)
+                cul, s_c, az_c = _culmination(
+                    site, st, k, h, jm, _value(site, st, k, sv, ra, rb, lo), best,
+                    _value(site, st, k, sv, ra, rb, hi), lo * h, hi * h,
+                )  # fmt: skip
                 if a == 0:
                     rise, az_r = 0.0, 0.0
                 else:
@@ -252,7 +291,9 @@ def _search_site(site, i_site, st, k, h, w1, level, hump_level, runs, n_runs, sv
                     if curv < 0.0:
                         peak = max(y1, y1 - (y2 - y0) * (y2 - y0) / (8.0 * curv))
                     if peak > hump_level:
-                        cul, s_c, az_c = _peak(site, st, k, h, (i - 1) * h, (i + 1) * h)
+                        cul, s_c, az_c = _culmination(
+                            site, st, k, h, i, y0, y1, y2, (i - 1) * h, (i + 1) * h
+                        )
                         if s_c >= level:
                             rise, az_r = _crossing(site, st, k, h, level, (i - 1) * h, cul,
                                                    y0 - level, s_c - level)  # fmt: skip
