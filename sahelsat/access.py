@@ -124,7 +124,8 @@ def topocentric(site_rows: np.ndarray, r: np.ndarray, v: np.ndarray):
 
 
 def coarse_step_s(fleet) -> float:
-    """Grid step for bracketing passes: 1/40 of the shortest period, in [10 s, 600 s]."""
+    """One grid step for a whole fleet: 1/40 of the shortest period, in [10 s, 600 s]
+    (the pass search now steps each block by :func:`coarse_steps_s`)."""
     shortest_min = float(np.min(fleet.period_min)) if len(fleet) else 100.0
     return float(np.clip(shortest_min * 60.0 / 40.0, 10.0, 600.0))
 
