@@ -8,8 +8,9 @@ import pyarrow.parquet as pq
 from skyfield.api import EarthSatellite, wgs84
 from typer.testing import CliRunner
 
-from sahelsat import access, catalogue, towns
+from sahelsat import access, catalogue, frames, towns
 from sahelsat.cli import app
+from sahelsat.core import geometry
 
 START, STOP = "2026-05-30T00:00:00", "2026-06-01T00:00:00"  # two days
 
@@ -142,3 +143,37 @@ def test_cli_passes_over_the_towns_to_parquet(tmp_path):
                              "2026-05-31T00:00:00")  # fmt: skip
     assert len(back) == len(expected) > 0
     assert set(back.site.astype(str)) <= set(towns().name)
+
+
+def test_visibility_caps_bound_every_visible_pair():
+    """A site sees a satellite at or above the minimum elevation only within the cap of
+    :func:`cap_elevation` around its sub-satellite point (random sites on the
+    ellipsoid, satellites from 300 km to geostationary), a cap some visible pair comes
+    within 0.6 deg of (not loose); :func:`bounding_cap` holds every point it is given."""
+    rng = np.random.default_rng(1)
+    n = 20_000
+    lat, lon = rng.uniform(-85, 85, n), rng.uniform(-180, 180, n)
+    rows = frames.site_frames(lat, lon, rng.uniform(-0.5, 9.0, n))
+    up = rows[:, 9:12]
+    tilt = np.radians(rng.uniform(0, 45, n))  # satellite direction: tilted off the site's up
+    side = np.cross(up, rng.normal(size=(n, 3)))
+    side /= np.linalg.norm(side, axis=1, keepdims=True)
+    radius = 6378.0 + rng.choice([300.0, 550.0, 1200.0, 20_200.0, 35_786.0], n)
+    sat = radius[:, None] * (np.cos(tilt)[:, None] * up + np.sin(tilt)[:, None] * side)
+    rel = sat - rows[:, :3]
+    elev = np.degrees(np.arcsin(np.einsum("ij,ij->i", rel, up) / np.linalg.norm(rel, axis=1)))
+    centre_angle = np.arccos(
+        np.clip(np.einsum("ij,ij->i", sat, rows[:, :3]) / radius
+                / np.linalg.norm(rows[:, :3], axis=1), -1, 1)
+    )  # fmt: skip
+    for min_el in (-5.0, 0.0, 10.0, 30.0):
+        cap = np.array([geometry.cap_elevation(r, np.radians(min_el)) for r in radius])
+        seen = elev >= min_el
+        assert seen.sum() > 1000
+        assert (centre_angle[seen] <= cap[seen]).all()
+        assert (cap[seen] - centre_angle[seen]).min() < np.radians(0.6)
+    centre, r = geometry.bounding_cap(rows[:500, :3])
+    ang = np.arccos(
+        np.clip(rows[:500, :3] @ centre / np.linalg.norm(rows[:500, :3], axis=1), -1, 1)
+    )
+    assert (ang <= r).all() and np.isclose(ang.max(), r)
