@@ -63,9 +63,9 @@ def run_passes(fleet: Fleet, sites: pd.DataFrame, window: Window, min_el: float)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             blocks = access.passes_blocks(fleet, sites, t0, t1, min_el, block_sats=chunk)
-            for part in blocks:
+            for done, part in enumerate(blocks):
                 parts.append(part)
-                progress.advance(task, chunk)
+                progress.advance(task, min(chunk, len(fleet) - done * chunk))
     _show_warnings(caught)
     found = [p for p in parts if len(p)]
     if not found:
