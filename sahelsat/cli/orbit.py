@@ -54,7 +54,7 @@ def passes_table(table: pd.DataFrame, title: str) -> Table:
 
 def run_passes(fleet: Fleet, sites: pd.DataFrame, window: Window, min_el: float):
     """Passes of ``fleet`` over ``sites`` in ``window``, 50 satellites at a time with a
-    progress bar, sorted by rise."""
+    progress bar, sorted by rise (:func:`sahelsat.access.passes_blocks`)."""
     t0, t1 = window.start64, window.stop64
     with Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("passes", total=len(fleet))
@@ -62,15 +62,31 @@ def run_passes(fleet: Fleet, sites: pd.DataFrame, window: Window, min_el: float)
         chunk = 50
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            for first in range(0, len(fleet), chunk):
-                sub = fleet[first : first + chunk]
-                parts.append(access.passes(sub, sites, t0, t1, min_elevation=min_el))
-                progress.advance(task, len(sub))
+            blocks = access.passes_blocks(fleet, sites, t0, t1, min_el, block_sats=chunk)
+            for done, part in enumerate(blocks):
+                parts.append(part)
+                progress.advance(task, min(chunk, len(fleet) - done * chunk))
     _show_warnings(caught)
     found = [p for p in parts if len(p)]
     if not found:
         return pd.DataFrame(columns=access.PASS_COLUMNS)
-    return pd.concat(found, ignore_index=True).sort_values("rise", kind="stable")
+    table = pd.concat(found, ignore_index=True)
+    return table.sort_values(["rise", "satellite", "site"], kind="stable").reset_index(drop=True)
+
+
+def write_passes(fleet: Fleet, sites: pd.DataFrame, window: Window, min_el: float, path: Path):
+    """Stream the passes of ``fleet`` over ``sites`` to Parquet at ``path`` with a
+    progress bar (:func:`sahelsat.access.write_passes_parquet`); returns the row count."""
+    with Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("passes", total=len(fleet))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rows = access.write_passes_parquet(
+                path, fleet, sites, window.start64, window.stop64, min_el,
+                progress=lambda n: progress.advance(task, n),
+            )  # fmt: skip
+    _show_warnings(caught)
+    return rows
 
 
 def _emit(table: pd.DataFrame, fmt: str, title: str, out: Path | None) -> None:
@@ -198,18 +214,36 @@ def register(app: typer.Typer) -> None:
         satellite: str = typer.Option(None, help="Only satellites whose name matches."),
         fmt: str = typer.Option("table", "--format", help="table, csv or json."),
         out: Path = typer.Option(None, help="Write CSV/JSON to this file."),
+        towns: bool = typer.Option(
+            False, "--towns", help="The 286 shipped GeoNames towns as sites (with any --site)."
+        ),
+        parquet: Path = typer.Option(
+            None,
+            help="Stream every pass to this Parquet file, block by block (for large fleets "
+            "and many sites: the result never sits in memory); prints the row count.",
+        ),
     ) -> None:
         """Passes (rise, culmination, set, max elevation, azimuths) over ground sites.
 
-        Example: sahelsat passes resource --satellite SENTINEL-2 --site Mopti=14.49,-4.2
+        Example: sahelsat passes resource --satellite SENTINEL-2 --site Mopti=14.49,-4.2;
+        a fleet-week: sahelsat passes starlink --towns --duration 7d --parquet week.parquet
         """
         if fmt not in ("table", "csv", "json"):
             raise typer.BadParameter(f"format {fmt!r}: use table, csv or json")
         sites = common.sites(site)
+        if towns:
+            town_sites = places.towns()[["name", "latitude_deg", "longitude_deg"]]
+            sites = town_sites if not site else pd.concat([sites, town_sites], ignore_index=True)
+            with common.input_errors("--towns"):
+                sites = places.sites_table(sites)
         with common.input_errors("--min-elevation"):
             min_elevation = parse(_MinElevation, {"value": min_elevation}).value
         fleet = fleet_from(source, satellite)
         span = common.window(start, duration, fleet=fleet)
+        if parquet is not None:
+            rows = write_passes(fleet, sites, span, min_elevation, parquet)
+            err_console.print(f"wrote {rows} passes to {parquet}")
+            return
         table = run_passes(fleet, sites, span, min_elevation)
         _emit(table, fmt, f"Passes from {span.start64.astype('datetime64[s]')}Z", out)
 

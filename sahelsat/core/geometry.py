@@ -6,7 +6,9 @@
 - :func:`geodetic`: Earth-fixed to geodetic coordinates on WGS-84 by Vermeille's exact
   closed form (J. Geodesy 76, 2002), branch-free so that loops over it vectorise;
 - :func:`gmst82`: Greenwich mean sidereal time, IAU 1982 (Aoki et al. 1982), at UT1;
-- :func:`off_nadir`: the one definition of the off-nadir angle.
+- :func:`off_nadir`: the one definition of the off-nadir angle;
+- :func:`cap_elevation` and :func:`bounding_cap`: the spherical caps that bound where a
+  satellite can be seen from and where a set of sites lies (pass search pruning).
 
 All take and return floats (km, km/s, radians) and compile in any loop that calls them.
 """
@@ -19,21 +21,41 @@ import numpy as np
 from numba import njit
 
 from sahelsat import vmath
-from sahelsat.core.constants import TWO_PI, WGS84_A_KM, WGS84_E2
+from sahelsat.core.constants import TWO_PI, WGS84_A_KM, WGS84_B_KM, WGS84_E2
 
 _A2 = WGS84_A_KM * WGS84_A_KM
 _E4 = WGS84_E2 * WGS84_E2
 
 
 @njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
-def topocentric(site, x, y, z):
-    """East, north, up (km) of ITRF point (x, y, z) km from ``site`` (a row of 12:
-    position, then the east, north and up unit vectors)."""
-    dx, dy, dz = x - site[0], y - site[1], z - site[2]
+def enu(site, dx, dy, dz):
+    """East, north, up components of ITRF vector (dx, dy, dz) in ``site``'s local axes
+    (a row of 12: position, then the east, north and up unit vectors)."""
     e = site[3] * dx + site[4] * dy + site[5] * dz
     n = site[6] * dx + site[7] * dy + site[8] * dz
     u = site[9] * dx + site[10] * dy + site[11] * dz
     return e, n, u
+
+
+@njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
+def topocentric(site, x, y, z):
+    """East, north, up (km) of ITRF point (x, y, z) km from ``site`` (a row of 12:
+    position, then the east, north and up unit vectors)."""
+    return enu(site, x - site[0], y - site[1], z - site[2])
+
+
+@njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
+def sine_elevation(site, x, y, z, vx, vy, vz):
+    """Sine of the geometric elevation of ITRF state (x, y, z) km, (vx, vy, vz) km/s seen
+    from ``site``, its rate (1/s), and the east and north components (km, for the
+    azimuth ``atan2(e, n)``). The sine is monotone in the elevation and needs no
+    arctangent: pass searches compare and refine it."""
+    e, n, u = topocentric(site, x, y, z)
+    de, dn, du = enu(site, vx, vy, vz)
+    rho2 = e * e + n * n + u * u
+    rho = np.sqrt(rho2)
+    rho_dot = (e * de + n * dn + u * du) / rho
+    return u / rho, (du * rho - u * rho_dot) / rho2, e, n
 
 
 @njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
@@ -50,9 +72,7 @@ def look(site, x, y, z, vx, vy, vz):
     elevation rate (rad/s), range (km) and range rate (km/s) of an ITRF state from
     ``site``."""
     e, n, u = topocentric(site, x, y, z)
-    de = site[3] * vx + site[4] * vy + site[5] * vz
-    dn = site[6] * vx + site[7] * vy + site[8] * vz
-    du = site[9] * vx + site[10] * vy + site[11] * vz
+    de, dn, du = enu(site, vx, vy, vz)
     h2 = e * e + n * n
     h = np.sqrt(h2)
     rho2 = h2 + u * u
@@ -150,3 +170,38 @@ def sphere_off_nadir_of_incidence(incidence, big_r, r):
     """Off-nadir angle (radians) whose line of sight meets the sphere at ``incidence``
     radians; broadcasts."""
     return np.arcsin(np.clip(big_r / r * np.sin(incidence), -1.0, 1.0))
+
+
+# Pruning margins: the geodetic normal leans at most 0.193 degrees from the geocentric
+# radius (at 45 degrees of latitude, WGS-84), and sites lie above the polar radius less
+# 1 km (sites are validated to altitudes >= -500 m; the polar radius is the smallest).
+_NORMAL_TILT_RAD = math.radians(0.2)
+_LOWEST_SITE_KM = WGS84_B_KM - 1.0
+
+
+@njit(inline="always", error_model="numpy")
+def cap_elevation(r_km, min_elevation_rad):
+    """Earth central angle (radians, in [0, pi]) of the cap around a satellite's
+    sub-satellite point outside which no site sees it at ``min_elevation_rad`` or above,
+    for a satellite ``r_km`` from the geocentre: arccos(R cos e / r) - e on a sphere of
+    the smallest site radius R, with e lowered by the largest tilt of the geodetic
+    normal, so that the cap bounds the ellipsoidal one (conservative by < 0.5 degrees)."""
+    e = min_elevation_rad - _NORMAL_TILT_RAD
+    c = _LOWEST_SITE_KM * math.cos(e) / max(r_km, _LOWEST_SITE_KM)
+    return min(math.pi, max(0.0, math.acos(min(1.0, c)) - e))
+
+
+def bounding_cap(xyz_km: np.ndarray) -> tuple[np.ndarray, float]:
+    """A spherical cap holding the directions of points ``xyz_km`` (n, 3) ITRF: centre
+    (3,) unit vector, angular radius (radians). The centre is the normalised mean
+    direction (not the smallest cap, which a pruning test does not need); pi when the
+    directions cancel out."""
+    u = np.asarray(xyz_km, dtype=float)
+    u = u / np.linalg.norm(u, axis=1, keepdims=True)
+    mean = u.sum(axis=0)
+    norm = float(np.linalg.norm(mean))
+    if norm < 1e-9 * len(u):
+        return np.array([0.0, 0.0, 1.0]), math.pi
+    centre = mean / norm
+    radius = float(np.arccos(np.clip(u @ centre, -1.0, 1.0)).max())
+    return centre, min(math.pi, radius + 1e-9)
