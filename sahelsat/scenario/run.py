@@ -343,8 +343,9 @@ STEPS: list[tuple[str, Callable[[Results], None]]] = [
     ("design", step_design),
     ("flood", _step_flood),
 ]
+#: The satellites a step needs (the design and flood steps need none of the scenario's).
 STEP_ROLE = {"passes": "imaging", "coverage": "imaging", "connectivity": "broadband",
-             "tasking": "imaging"}  # fmt: skip  # the satellites a step needs
+             "tasking": "imaging"}  # fmt: skip
 
 
 def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
@@ -361,7 +362,7 @@ def run_scenario(scenario: Scenario, out: str | Path, progress=None) -> Results:
         for k, (name, step) in enumerate(STEPS):
             if progress:
                 progress(name, k, len(STEPS))
-            if STEP_ROLE[name] not in roles:
+            if STEP_ROLE.get(name) not in roles | {None}:
                 res.notes.append(f"{name}: not run (no {STEP_ROLE[name]} satellites)")
                 continue
             t0 = time.perf_counter()
