@@ -317,9 +317,9 @@ def model_rows(model, prefix: str = "", skip=()) -> list[list]:
         inner, is_list = _model_of(field.annotation)
         if inner is not None:
             label = f"{key}[]" if is_list else key
-            rows.append([label, "list of tables" if is_list else "table", "", 
-                         _default_text(field), range_text(field.metadata),
-                         (inner.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")])  # fmt: skip
+            kind = "list of tables" if is_list else "table"
+            doc = (inner.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+            rows.append([label, kind, "", _default_text(field), range_text(field.metadata), doc])
             rows.extend(model_rows(inner, f"{label}.", skip))
             continue
         _, found = _strip(field.annotation)

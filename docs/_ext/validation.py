@@ -41,7 +41,9 @@ def vallado():
     from sahelsat.propagate import teme_at_tsince
 
     lines = files("sgp4").joinpath("SGP4-VER.TLE").read_text().splitlines()
-    pairs = [(a, b) for a, b in zip(lines, lines[1:], strict=False) if a[:2] == "1 " and b[:2] == "2 "]  # fmt: skip
+    pairs = [
+        (a, b) for a, b in zip(lines, lines[1:], strict=False) if a[:2] == "1 " and b[:2] == "2 "
+    ]
     expected = []
     for line in files("sgp4").joinpath("tcppver.out").read_text().splitlines():
         f = line.split()
@@ -103,7 +105,8 @@ def skyfield():
                 count += 1
     rows = [["events compared", f"{count}"]]
     rows += [[f"worst {k} time difference", f"{v:.3f} s"] for k, v in worst.items()]
-    return ["figure", "value"], rows, "Elevation mask 10°; ground stations Bamako, Niamey, Ouagadougou."
+    note = "Elevation mask 10°; ground stations Bamako, Niamey, Ouagadougou."
+    return ["figure", "value"], rows, note
 
 
 def itu():
@@ -174,7 +177,8 @@ def chips():
         with rasterio.open(folder / "LabelHand" / f"{name}_LabelHand.tif") as src:
             label = src.read(1)
         for m in sar.METHODS:
-            counts[m].append(evaluate.confusion(sar.detect_water(ds.vv.values, ds.vh.values, method=m), label))  # fmt: skip
+            mask = sar.detect_water(ds.vv.values, ds.vh.values, method=m)
+            counts[m].append(evaluate.confusion(mask, label))
     rows = []
     for m, per_chip in counts.items():
         total = evaluate.pooled(per_chip)
