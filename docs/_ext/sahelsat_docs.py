@@ -19,6 +19,7 @@ shipped element sets and never the reader's downloads.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import shlex
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 #: the same as one already run there is shown with that run's output (run once a build).
 _PAGES: dict[str, tuple[dict, Path]] = {}
 _RESULTS: dict[tuple[str, str, str], str] = {}
+#: Validation figures by name, computed once a build.
+_FIGURES: dict[str, tuple] = {}
 _ROOT: dict[str, Path] = {}
 #: Seconds spent running examples, per page (printed at the end of the build).
 _SPENT: dict[str, float] = {}
@@ -354,6 +357,7 @@ class ServiceSettings(SphinxDirective):
         return [table(headers, rows, code_columns=(0, 3), widths=[24, 14, 6, 14, 12, 30])]
 
 
+@functools.cache
 def service_openapi() -> dict:
     """The OpenAPI document of the service application (an in-memory store, no seed)."""
     from sahelsat.service.api import create_app
@@ -405,7 +409,9 @@ class Validation(SphinxDirective):
         name = self.arguments[0]
         t0 = time.perf_counter()
         try:
-            headers, rows, note = getattr(validation, name)()
+            if name not in _FIGURES:  # computed once a build, shown on both languages' pages
+                _FIGURES[name] = getattr(validation, name)()
+            headers, rows, note = _FIGURES[name]
         except Exception as exc:
             logger.warning("validation %s failed: %s", name, exc,
                            location=(self.env.docname, self.lineno))  # fmt: skip
