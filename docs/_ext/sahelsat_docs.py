@@ -22,6 +22,7 @@ import contextlib
 import functools
 import io
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -202,6 +203,12 @@ UNITS = (
 )  # fmt: skip
 
 
+def plain(text: str) -> str:
+    """A docstring's text for a table cell: roles and literals unwrapped, one line."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", text)
+    return " ".join(text.replace("``", "").split())
+
+
 def unit_of(name: str) -> str:
     """The unit a field's name states (the project's naming rule), or ''."""
     for suffix, unit in UNITS:
@@ -321,7 +328,7 @@ def model_rows(model, prefix: str = "", skip=()) -> list[list]:
         if inner is not None:
             label = f"{key}[]" if is_list else key
             kind = "list of tables" if is_list else "table"
-            doc = (inner.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+            doc = plain((inner.__doc__ or "").strip().split("\n\n")[0])
             rows.append([label, kind, "", _default_text(field), range_text(field.metadata), doc])
             rows.extend(model_rows(inner, f"{label}.", skip))
             continue
@@ -330,7 +337,7 @@ def model_rows(model, prefix: str = "", skip=()) -> list[list]:
         optional = _is_optional(field.annotation)
         kind = type_text(field.annotation) + (" (optional)" if optional else "")
         rows.append([key, kind, unit_of(name), _default_text(field), rng,
-                     field.description or ""])  # fmt: skip
+                     plain(field.description or "")])  # fmt: skip
     return rows
 
 
@@ -382,9 +389,8 @@ class OpenApi(SphinxDirective):
         rows = []
         for path, ops in spec["paths"].items():
             for method, op in ops.items():
-                text = (op.get("description") or "").strip().split("\n\n")[0]
-                rows.append([f"{method.upper()} {path}", op.get("summary", ""),
-                             text.replace("\n", " ")])  # fmt: skip
+                text = plain((op.get("description") or "").strip().split("\n\n")[0])
+                rows.append([f"{method.upper()} {path}", op.get("summary", ""), text])
         depth = self.env.docname.count("/")
         link = nodes.reference("openapi.json", "openapi.json",
                                refuri="../" * depth + "_static/openapi.json")  # fmt: skip
