@@ -152,3 +152,36 @@ def test_docs_dir_from_the_environment(monkeypatch, tmp_path, site):
         assert TestClient(app).get("/docs/page.html").status_code == 200
     finally:
         app.state.runner.shutdown()
+
+
+def test_docs_run_in_a_browser_under_the_policy(site, tmp_path):
+    """The pages and the site's search (its own scripts) work in Chromium under the
+    service's Content-Security-Policy, with no violation and nothing fetched elsewhere."""
+    pytest.importorskip("playwright.sync_api")
+    from test_service_support import ServerProcess
+    from test_service_web import watch
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium missing: run tools/test_setup.sh")
+    from playwright.sync_api import sync_playwright
+
+    proc = ServerProcess(tmp_path, extra_env={"SAHELSAT_DOCS_DIR": str(site)})
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+            )
+            page = chromium.new_page()
+            problems = watch(page)
+            elsewhere = []
+            page.on("request", lambda r: r.url.startswith(proc.url) or elsewhere.append(r.url))
+            page.goto(f"{proc.url}/docs/")
+            assert page.title().startswith("Test site")
+            page.goto(f"{proc.url}/docs/search.html?q=table")
+            page.wait_for_selector("#search-results li", timeout=20_000)
+            assert "Test site" in page.inner_text("#search-results")
+            chromium.close()
+        assert problems == []
+        assert elsewhere == []
+    finally:
+        proc.stop()
