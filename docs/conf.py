@@ -46,6 +46,10 @@ html_theme_options = {"description": "Sahel regional satellite system", "show_po
 html_static_path = ["_static"]
 html_css_files = ["sahelsat.css"]
 html_permalinks = True
+# The general and module indexes are off: their pages carry inline styles (refused by the
+# CSP); the search page and the API reference page cover what they list.
+html_use_index = False
+html_domain_indices = False
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
