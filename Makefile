@@ -30,6 +30,7 @@ test: lint
 # The documentation site, offline, into docs/_build/html (served by `sahelsat serve` at
 # /docs): warnings are errors (broken internal links too), every example runs (-E: always).
 docs: install
+	rm -rf docs/_build/html
 	$(BIN)/python -m sphinx -b html -E -W --keep-going -q docs docs/_build/html
 
 test-all: lint
