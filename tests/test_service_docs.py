@@ -189,3 +189,24 @@ def test_docs_run_in_a_browser_under_the_policy(site, tmp_path):
         assert elsewhere == []
     finally:
         proc.stop()
+
+
+@pytest.mark.parametrize(
+    "example",
+    [
+        # a keyword argument the function does not have (as after a rename)
+        "```{sahelsat-python}\nfrom sahelsat import passes\n"
+        "passes(None, [], '2026-05-31', '2026-06-01', min_elevation_deg=5)\n```\n",
+        # a command-line option the command does not have
+        "```{sahelsat-shell}\nsahelsat passes eo --min-elev 5\n```\n",
+    ],
+)
+def test_a_broken_example_fails_the_build(tmp_path, example):
+    sphinx = pytest.importorskip("sphinx.cmd.build", reason="the docs extra is not installed")
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "index.md").write_text("# Broken\n\n" + example)
+    status = sphinx.build_main(
+        ["-b", "html", "-q", "-W", "-c", str(DOCS), str(source), str(tmp_path / "out")]
+    )
+    assert status != 0

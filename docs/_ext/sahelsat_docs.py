@@ -128,8 +128,15 @@ class PythonExample(_Executed):
             with contextlib.redirect_stdout(out):
                 exec(compile(code, f"<{self.env.docname}:{self.lineno}>", "exec"), namespace)
         except Exception as exc:
-            tb = traceback.format_exception(exc)
-            raise RuntimeError("".join(tb[-3:]).strip()) from exc
+            frames = traceback.extract_tb(exc.__traceback__)
+            lines = code.splitlines()
+            where = [
+                f"line {f.lineno}: {lines[f.lineno - 1].strip()}"
+                for f in frames
+                if f.filename.startswith("<") and 0 < (f.lineno or 0) <= len(lines)
+            ]
+            what = "".join(traceback.format_exception_only(exc)).strip()
+            raise RuntimeError(f"{what} (example {where[-1] if where else ''})") from exc
         finally:
             os.chdir(here)
         return out.getvalue()
