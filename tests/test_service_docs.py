@@ -8,6 +8,7 @@ produces without running the whole site's examples.
 
 from __future__ import annotations
 
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -55,8 +56,10 @@ def site(tmp_path_factory) -> Path:
     (source / "index.md").write_text(INDEX)
     (source / "page.md").write_text(PAGE)
     out = tmp_path_factory.mktemp("docs-html")
+    before = os.environ.get("SAHELSAT_DATA_DIR")
     status = sphinx.build_main(["-b", "html", "-q", "-W", "-c", str(DOCS), str(source), str(out)])
     assert status == 0
+    assert os.environ.get("SAHELSAT_DATA_DIR") == before  # the build put it back
     return out
 
 

@@ -24,6 +24,7 @@ import io
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -436,14 +437,30 @@ class Validation(SphinxDirective):
         return shown
 
 
+_SAVED_ENV: dict[str, str | None] = {}
+
+
 def _start(app):
+    """A fresh start for each build: empty caches, a temporary folder for the examples'
+    files and data (the shipped element sets only), the environment saved."""
+    for cache in (_PAGES, _RESULTS, _FIGURES, _SPENT):
+        cache.clear()
     root = Path(tempfile.mkdtemp(prefix="sahelsat-docs-"))
-    _ROOT["run"] = root / "run"
-    os.environ["SAHELSAT_DATA_DIR"] = str(root / "data")  # the shipped element sets only
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    _ROOT["root"], _ROOT["run"] = root, root / "run"
+    for name, value in (("SAHELSAT_DATA_DIR", str(root / "data")), ("MPLBACKEND", "Agg")):
+        _SAVED_ENV[name] = os.environ.get(name)
+        os.environ[name] = value
 
 
-def _report(app, exception):
+def _finish(app, exception):
+    """Put the environment back, remove the temporary folder, print the time spent."""
+    for name, value in _SAVED_ENV.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    _SAVED_ENV.clear()
+    shutil.rmtree(_ROOT.pop("root", ""), ignore_errors=True)
     if _SPENT:  # on stderr, also under -q
         slow = sorted(_SPENT.items(), key=lambda kv: -kv[1])[:6]
         print(f"sahelsat examples: {sum(_SPENT.values()):.1f} s in all; slowest: "
@@ -452,7 +469,7 @@ def _report(app, exception):
 
 def setup(app):
     app.connect("builder-inited", _start)
-    app.connect("build-finished", _report)
+    app.connect("build-finished", _finish)
     app.add_directive("sahelsat-python", PythonExample)
     app.add_directive("sahelsat-shell", ShellExample)
     app.add_directive("sahelsat-scenario-keys", ScenarioKeys)
