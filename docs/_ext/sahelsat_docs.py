@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import io
 import os
 import re
@@ -87,7 +88,12 @@ def _output(text: str, limit: int | None) -> nodes.literal_block:
 
 class _Executed(SphinxDirective):
     has_content = True
-    option_spec = {"lines": directives.nonnegative_int, "hide-output": directives.flag}
+    option_spec = {
+        "lines": directives.nonnegative_int,
+        "hide-output": directives.flag,
+        "figure": directives.unchanged_required,
+        "alt": directives.unchanged,
+    }
     language = "python"
 
     def execute(self, code: str, folder: Path, namespace: dict) -> str:
@@ -112,7 +118,26 @@ class _Executed(SphinxDirective):
         shown = [_code(self.display(code), self.language)]
         if printed.strip() and "hide-output" not in self.options:
             shown.append(_output(printed, self.options.get("lines")))
+        if "figure" in self.options:
+            shown.extend(self.figure(folder))
         return shown
+
+    def figure(self, folder: Path) -> list[nodes.Node]:
+        """The image the example wrote (``:figure: PATH`` in the page's folder), copied
+        into the site and shown below the example."""
+        source = folder / self.options["figure"]
+        if not source.is_file():
+            logger.warning("example figure %s was not written", self.options["figure"],
+                           location=(self.env.docname, self.lineno), type="sahelsat")  # fmt: skip
+            return []
+        name = f"{page_key(self.env.docname)}-{self.options['figure']}".replace("/", "-")
+        target = Path(self.env.app.outdir) / "_static" / "examples" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        uri = "../" * self.env.docname.count("/") + f"_static/examples/{name}"
+        alt = html.escape(self.options.get("alt") or self.options["figure"], quote=True)
+        tag = f'<img class="sahelsat-figure" src="{html.escape(uri, quote=True)}" alt="{alt}"/>'
+        return [nodes.raw("", tag, format="html")]
 
     def display(self, code: str) -> str:
         return code
