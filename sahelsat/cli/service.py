@@ -49,7 +49,7 @@ def serve(
     ),
 ) -> None:
     """Start the operations service: REST API under /api, web map at /, OpenAPI description
-    at /openapi.json.
+    at /openapi.json, the documentation site at /docs (once `make docs` has built it).
 
     Works offline. Create a token first (`sahelsat token create NAME --role admin`) and
     paste it in the map's token box. The store is migrated to the current schema on start.

@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from sahelsat import __version__
 from sahelsat.service.db import open_store
+from sahelsat.service.docs_site import mount_docs
 from sahelsat.service.errors import error_body, install_error_handlers
 from sahelsat.service.jobs import JobRunner
 from sahelsat.service.routes import ROUTERS
@@ -188,6 +189,7 @@ def create_app(
     hosts = trusted_hosts or host_list(settings.trusted_hosts)
     app.add_middleware(SecurityHeaders, trusted_hosts=hosts, csp=csp)  # the outermost
     app.mount("/static", StaticFiles(directory=WEB), name="static")
+    mount_docs(app, settings)  # the site of `make docs` at /docs
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

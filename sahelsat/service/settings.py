@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         True, description="load the built-in scenario into an empty store on start"
     )
     log: str = Field("info", description="log level of `sahelsat serve`")
+    docs_dir: Path | None = Field(
+        None,
+        description="built documentation site served at /docs (default: docs/_build/html "
+        "of the source checkout, when `make docs` has built it)",
+    )
     public_read: bool = Field(False, description="let callers without a token read")
     cors_origins: tuple[str, ...] = Field((), description="browser origins allowed to call")
     workers: int = Field(2, ge=1, le=64, description="threads that run jobs")
