@@ -10,14 +10,15 @@ Kepler's equation and the short-period terms.
 As in :mod:`sahelsat.sgp4_kernel`, the per-satellite coefficients come from the
 reference initialisation of the ``sgp4`` package (deep-space common terms and
 resonance coefficients included, :func:`deep_space_coefficients`); this module only
-evaluates the propagation. The resonance integrator restarts from the epoch at every
-point (the reference's stateless use, as in ``Satrec.sgp4_array``): its 720-minute
-Euler-Maclaurin steps land on the same instants either way, so the result equals the
-reference's stateful run. Angles are reduced with ``fmod`` (the dividend's sign kept),
-as the reference C++ code does.
+evaluates the propagation. Every result is that of the resonance integrator started
+from the epoch (the reference's stateless use, as in ``Satrec.sgp4_array``): its
+720-minute Euler-Maclaurin steps land on the same instants whether a run starts from
+the epoch or continues from an earlier instant, so carrying the state is exact. Angles
+are reduced with ``fmod`` (the dividend's sign kept), as the reference C++ code does.
 
-Kernels are parallel over (satellite, instant) points, so a few satellites over a long
-grid use all cores.
+Kernels are parallel over runs of instants of one satellite, so a few satellites over
+a long grid use all cores; within a run the integrator carries its state from one
+instant to the next (the reference's own restart rule), which changes no result.
 """
 
 from __future__ import annotations
@@ -117,10 +118,15 @@ def _resonance_rates(c, xli, xni, atime):
 
 
 @njit(inline="always", error_model="numpy")
-def resonance(c, t, em, argpm, inclm, mm, nodem):
+def resonance(c, t, em, argpm, inclm, mm, nodem, atime, xli, xni):
     """Lunar-solar secular rates and, for resonant orbits, the integrated mean motion and
-    mean anomaly at ``t`` minutes since epoch. Returns em, argpm, inclm, mm, nodem and
-    the mean motion nm (rad/min)."""
+    mean anomaly at ``t`` minutes since epoch. Returns em, argpm, inclm, mm, nodem, the
+    mean motion nm (rad/min) and the integrator's state.
+
+    The state (``atime`` minutes, mean longitude ``xli``, mean motion ``xni``) is where
+    the 720-minute steps stopped at an earlier call; ``atime = 0`` starts from the epoch.
+    It is used only when ``t`` lies beyond it on the same side of the epoch, so the steps
+    taken are those from the epoch, and the result does not depend on it."""
     em += c[DEDT] * t
     inclm += c[DIDT] * t
     argpm += c[DOMDT] * t
@@ -128,10 +134,11 @@ def resonance(c, t, em, argpm, inclm, mm, nodem):
     mm += c[DMDT] * t
     nm = c[NO]
     if c[IREZ] == 0.0:
-        return em, argpm, inclm, mm, nodem, nm
+        return em, argpm, inclm, mm, nodem, nm, atime, xli, xni
     # Euler-Maclaurin steps of 720 min from the epoch towards t, then a Taylor step.
     step = _STEP if t > 0.0 else -_STEP
-    atime, xli, xni = 0.0, c[XLAMO], c[NO]
+    if atime == 0.0 or t * atime <= 0.0 or abs(t) < abs(atime):
+        atime, xli, xni = 0.0, c[XLAMO], c[NO]
     ldot, ndot, nddot = _resonance_rates(c, xli, xni, atime)
     while abs(t - atime) >= _STEP:
         xli += ldot * step + ndot * 259200.0  # 259200 = 720^2 / 2
@@ -146,7 +153,8 @@ def resonance(c, t, em, argpm, inclm, mm, nodem):
         mm = xl - nodem - argpm + theta
     else:
         mm = xl - 2.0 * nodem + 2.0 * theta
-    return em, argpm, inclm, mm, nodem, c[NO] + (nm - c[NO])  # as the reference rounds
+    nm = c[NO] + (nm - c[NO])  # as the reference rounds
+    return em, argpm, inclm, mm, nodem, nm, atime, xli, xni
 
 
 @njit(inline="always", error_model="numpy")
@@ -202,18 +210,30 @@ def lunar_solar_periodics(c, t, ep, inclp, nodep, argpp, mp):
 
 
 @njit(inline="always", error_model="numpy")
-def sdp4(c, t):
+def sdp4(c, t, atime, xli, xni):
     """TEME position (km), velocity (km/s) of coefficient row ``c`` at ``t`` minutes since
-    epoch, and the SGP4 error code as a float (0 fine, 1 mean eccentricity, 2 mean
-    motion, 3 perturbed eccentricity, 4 semi-latus rectum, 6 decayed); NaN states on
-    error."""
-    nan = np.nan
+    epoch, the SGP4 error code as a float (0 fine, 1 mean eccentricity, 2 mean motion,
+    3 perturbed eccentricity, 4 semi-latus rectum, 6 decayed; NaN states on error), then
+    the resonance integrator's state (see :func:`resonance`: pass 0.0, 0.0, 0.0 for none,
+    or what the previous call returned)."""
     t2 = t * t
     mm = c[MO] + c[MDOT] * t
     argpm = c[ARGPO] + c[ARGPDOT] * t
     nodem = c[NODEO] + c[NODEDOT] * t + c[NODECF] * t2
+    em, argpm, inclm, mm, nodem, nm, atime, xli, xni = resonance(
+        c, t, c[ECCO], argpm, c[INCLO], mm, nodem, atime, xli, xni
+    )
+    x, y, z, vx, vy, vz, code = _osculating(c, t, em, argpm, inclm, mm, nodem, nm)
+    return x, y, z, vx, vy, vz, code, atime, xli, xni
+
+
+@njit(inline="always", error_model="numpy")
+def _osculating(c, t, em, argpm, inclm, mm, nodem, nm):
+    """The rest of :func:`sdp4` from the secular elements at ``t``: drag, lunar-solar
+    periodics, Kepler's equation, short-period terms; state and error code."""
+    nan = np.nan
+    t2 = t * t
     tempa = 1.0 - c[CC1] * t
-    em, argpm, inclm, mm, nodem, nm = resonance(c, t, c[ECCO], argpm, c[INCLO], mm, nodem)
     if nm <= 0.0:
         return nan, nan, nan, nan, nan, nan, 2.0
     am = (XKE / nm) ** (2.0 / 3.0) * tempa * tempa
@@ -302,22 +322,31 @@ def sdp4(c, t):
 
 # ---------------------------------------------------------------- kernels
 
+RUN = 256  # instants of a satellite evaluated in order by one thread, the state carried
+
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def propagate_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, omega, rx, ry, rz, vx, vy, vz,
                    err):  # fmt: skip
     """As :func:`sahelsat.sgp4_kernel.propagate_grid` for deep-space rows ``sat_index``
     of ``dcoef`` (satellite, N_DEEP): writes rows ``sat_index`` of ``rx`` ... ``vz``
-    (satellite, time) km, km/s and ``err`` (satellite, time) int8 (NaN on error)."""
+    (satellite, time) km, km/s and ``err`` (satellite, time) int8 (NaN on error).
+    Parallel over runs of :data:`RUN` instants of one satellite."""
     n_t = dt_ns.shape[0]
-    for p in prange(sat_index.shape[0] * n_t):
-        i = sat_index[p // n_t]
-        j = p % n_t
-        t = (dt_ns[j] + float(t0_ns - epoch_ns[i])) / _NS_PER_MIN
-        x, y, z, dx, dy, dz, code = sdp4(dcoef[i], t)
-        x, y, z, dx, dy, dz = rotate(rot, j, omega, x, y, z, dx, dy, dz)
-        rx[i, j], ry[i, j], rz[i, j], vx[i, j], vy[i, j], vz[i, j] = x, y, z, dx, dy, dz
-        err[i, j] = np.int8(code)
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        i = sat_index[p // n_run]
+        a = (p % n_run) * RUN
+        c = dcoef[i]
+        off = float(t0_ns - epoch_ns[i])
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(
+                c, (dt_ns[j] + off) / _NS_PER_MIN, atime, xli, xni
+            )
+            x, y, z, dx, dy, dz = rotate(rot, j, omega, x, y, z, dx, dy, dz)
+            rx[i, j], ry[i, j], rz[i, j], vx[i, j], vy[i, j], vz[i, j] = x, y, z, dx, dy, dz
+            err[i, j] = np.int8(code)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -325,15 +354,21 @@ def geodetic_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, lat, lon, alt, 
     """As :func:`propagate_grid`, writing geodetic latitude, longitude (degrees) and height
     (km) on WGS-84, each (satellite, time)."""
     n_t = dt_ns.shape[0]
-    for p in prange(sat_index.shape[0] * n_t):
-        i = sat_index[p // n_t]
-        j = p % n_t
-        t = (dt_ns[j] + float(t0_ns - epoch_ns[i])) / _NS_PER_MIN
-        x, y, z, dx, dy, dz, code = sdp4(dcoef[i], t)
-        x, y, z, dx, dy, dz = rotate(rot, j, 0.0, x, y, z, dx, dy, dz)
-        phi, lam, h = geometry.geodetic(x, y, z)
-        lat[i, j], lon[i, j], alt[i, j] = phi * RAD2DEG, lam * RAD2DEG, h
-        err[i, j] = np.int8(code)
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        i = sat_index[p // n_run]
+        a = (p % n_run) * RUN
+        c = dcoef[i]
+        off = float(t0_ns - epoch_ns[i])
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(
+                c, (dt_ns[j] + off) / _NS_PER_MIN, atime, xli, xni
+            )
+            x, y, z, dx, dy, dz = rotate(rot, j, 0.0, x, y, z, dx, dy, dz)
+            phi, lam, h = geometry.geodetic(x, y, z)
+            lat[i, j], lon[i, j], alt[i, j] = phi * RAD2DEG, lam * RAD2DEG, h
+            err[i, j] = np.int8(code)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -341,21 +376,27 @@ def propagate_tsince(dcoef, sat_index, tsince, rx, ry, rz, vx, vy, vz, err):
     """TEME states at ``tsince`` (k, time) minutes since epoch of rows ``sat_index`` of
     ``dcoef``; outputs (k, time) per component, NaN on error."""
     n_t = tsince.shape[1]
-    for p in prange(sat_index.shape[0] * n_t):
-        k = p // n_t
-        j = p % n_t
-        x, y, z, dx, dy, dz, code = sdp4(dcoef[sat_index[k]], tsince[k, j])
-        rx[k, j], ry[k, j], rz[k, j], vx[k, j], vy[k, j], vz[k, j] = x, y, z, dx, dy, dz
-        err[k, j] = np.int8(code)
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        k = p // n_run
+        a = (p % n_run) * RUN
+        c = dcoef[sat_index[k]]
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(c, tsince[k, j], atime, xli, xni)
+            rx[k, j], ry[k, j], rz[k, j], vx[k, j], vy[k, j], vz[k, j] = x, y, z, dx, dy, dz
+            err[k, j] = np.int8(code)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def propagate_pairs(dcoef, epoch_ns, sat_index, t_ns, rot, omega, out, err):
     """States of satellite ``sat_index[k]`` at ``t_ns[k]`` rotated by ``rot`` (six (pair,)
-    arrays): ``out`` (6, pair) position (km) then velocity (km/s), ``err`` (pair,) int8."""
+    arrays): ``out`` (6, pair) position (km) then velocity (km/s), ``err`` (pair,) int8.
+    Each pair integrates the resonance from the epoch."""
     for k in prange(sat_index.shape[0]):
         i = sat_index[k]
-        x, y, z, dx, dy, dz, code = sdp4(dcoef[i], (t_ns[k] - epoch_ns[i]) / _NS_PER_MIN)
+        t = (t_ns[k] - epoch_ns[i]) / _NS_PER_MIN
+        x, y, z, dx, dy, dz, code, _, _, _ = sdp4(dcoef[i], t, 0.0, 0.0, 0.0)
         x, y, z, dx, dy, dz = rotate(rot, k, omega, x, y, z, dx, dy, dz)
         out[0, k], out[1, k], out[2, k], out[3, k], out[4, k], out[5, k] = x, y, z, dx, dy, dz
         err[k] = np.int8(code)
