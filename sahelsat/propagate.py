@@ -134,24 +134,33 @@ def build_model(element_sets: list[ElementSet]) -> SGP4Model:
                 cpp[i].sgp4init(sgp4_api.WGS72, "i", *args)
     coef = sgp4_kernel.near_earth_coefficients(py_sats)
     coef[deep | (init_error != 0)] = 0.0
-    # Deep-space orbits are sensitive to the epoch's last digits (about 4 mm in the
-    # verification set): read them as the reference does, from the TLE lines when known.
-    deep_src = [
-        PySatrec.twoline2rv(*es.tle_lines, sgp4_api.WGS72)
-        if sat.method == "d" and es.tle_lines and es.station_lon_deg is None
-        else sat
-        for es, sat in zip(element_sets, py_sats, strict=True)
-    ]
+    deep_src = [_deep_source(es, sat) for es, sat in zip(element_sets, py_sats, strict=True)]
     deep_coef = sdp4_kernel.deep_space_coefficients(deep_src)
-    kept = np.array([es.station_lon_deg is not None for es in element_sets], dtype=bool)
-    sdp4 = np.array([s.method == "d" for s in py_sats], dtype=bool)
-    compiled = deep & sdp4 & ~kept & (init_error == 0) & np.isfinite(deep_coef).all(axis=1)
+    readable = np.array([s is not None for s in deep_src], dtype=bool)
+    compiled = deep & readable & (init_error == 0) & np.isfinite(deep_coef).all(axis=1)
     deep_coef[~compiled] = 0.0
     epoch_ns = np.array([es.epoch for es in element_sets], dtype="datetime64[ns]").view(np.int64)
     mean_motion = np.array([es.mean_motion for es in element_sets], dtype=float)
     return SGP4Model(
         coef, epoch_ns, deep, init_error, cpp, 1440.0 / mean_motion, deep_coef, compiled
     )
+
+
+def _deep_source(es: ElementSet, sat: PySatrec) -> PySatrec | None:
+    """The initialised SDP4 state the compiled kernel takes for ``es``, or None (near-Earth,
+    station-kept, or not readable: those stay on the one-by-one path).
+
+    Deep-space orbits are sensitive to the epoch's last digits (about 4 mm in Vallado's
+    verification set), so TLE lines are read as the reference reads them."""
+    if sat.method != "d" or es.station_lon_deg is not None:
+        return None
+    if not es.tle_lines:
+        return sat
+    try:
+        deep = PySatrec.twoline2rv(*es.tle_lines, sgp4_api.WGS72)
+    except (ValueError, IndexError):
+        return None
+    return deep if deep.method == "d" and deep.error == 0 else None
 
 
 def _deep_teme(sat: sgp4_api.Satrec, tsince_min: np.ndarray):

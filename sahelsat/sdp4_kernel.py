@@ -66,10 +66,10 @@ N_DEEP = len(_NAMES)
 
 def deep_space_coefficients(satrecs) -> np.ndarray:
     """Coefficient table (satellite, N_DEEP) from pure-Python ``sgp4`` Satrecs initialised
-    in deep-space mode (``method == "d"``); rows of other satellites are zero."""
+    in deep-space mode (``method == "d"``); rows of others (or of None) are zero."""
     table = np.zeros((len(satrecs), N_DEEP))
     for i, s in enumerate(satrecs):
-        if getattr(s, "method", "n") == "d":
+        if s is not None and getattr(s, "method", "n") == "d":
             table[i] = [float(getattr(s, name)) for name in _NAMES]
     return table
 
