@@ -2,13 +2,15 @@
 package (``Satrec.sgp4_array``), on the shipped deep-space element sets and Vallado's
 verification set, over every path of :mod:`sahelsat.propagate`."""
 
+from dataclasses import replace
 from importlib.resources import files
 
 import numpy as np
 import pytest
 from sgp4.api import Satrec
 
-from sahelsat import frames, load_elements, propagate
+from sahelsat import Fleet, frames, load_elements, propagate
+from sahelsat.elements import ElementSet
 from sahelsat.fleet import shipped_catalogue
 
 _JD_UNIX = 2440587.5  # Julian date of 1970-01-01 00:00 UTC
@@ -107,3 +109,34 @@ def test_verification_set_runs_deep_cases_in_the_compiled_kernel():
         ok = e == 0
         assert np.abs(r[i][ok] - rr[ok]).max(initial=0.0) < 1e-6
         assert np.abs(v[i][ok] - vv[ok]).max(initial=0.0) < 1e-6
+
+
+def test_sets_without_tle_lines_and_station_kept_designs():
+    """Element sets known only by their elements (OMM) go through the compiled kernel and
+    match the reference initialised from the same elements; a station-kept design stays
+    on its own path, at its longitude."""
+    geo = shipped_catalogue("geo").element_sets[:3]
+    kept = ElementSet(
+        name="KEPT", catalog_number=99001, epoch=geo[0].epoch, mean_motion=1.00273790935,
+        eccentricity=0.0, inclination=0.0, raan=0.0, arg_perigee=0.0, mean_anomaly=0.0,
+        station_lon_deg=-2.0,
+    )  # fmt: skip
+    fleet = Fleet([replace(es, tle_lines=None) for es in geo] + [kept])
+    model = fleet.model
+    assert model.deep.all()
+    assert model.deep_compiled.tolist() == [True, True, True, False]
+    start = np.datetime64("2026-06-01T00:00:00", "ns").astype(np.int64)
+    t_ns = start + np.arange(0, 3 * 1440, 11, dtype=np.int64) * 60_000_000_000
+    r, v, err = propagate.states(model, t_ns, itrf=False)
+    assert (err == 0).all()
+    for i in range(3):
+        sat = model.deep_satrecs[i]  # the reference C++ code, initialised from the elements
+        tsince = (t_ns - model.epoch_ns[i]) / 6.0e10
+        e, rr, vv = sat.sgp4_array(
+            np.full(len(t_ns), sat.jdsatepoch), sat.jdsatepochF + tsince / 1440
+        )
+        assert (e == 0).all()
+        assert np.abs(r[i] - rr).max() < 1e-6 and np.abs(v[i] - vv).max() < 1e-6
+    lat, lon, _, _ = propagate.geodetic(model, t_ns)
+    np.testing.assert_allclose(lat[3], 0.0, atol=1e-9)
+    np.testing.assert_allclose(lon[3], -2.0, atol=1e-9)
