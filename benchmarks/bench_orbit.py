@@ -2,10 +2,11 @@
 
 Throughput in satellite-epochs per second (positions and velocities) on the same element
 sets and grid (1000 Starlink x 1440 one-minute steps): SGP4 to TEME, to the Earth-fixed
-frame, to geodetic coordinates, and deep space (the shipped geostationary catalogue); on
-all cores and on one core (a child process pinned to one CPU, every library limited to
-one thread). Ratios against the fastest peer. Prints a table and writes
-benchmarks/results/orbit.json. Run: .venv/bin/python benchmarks/bench_orbit.py
+frame, to geodetic coordinates, and deep space (the shipped geostationary catalogue,
+with its own line against python-sgp4's SatrecArray); on all cores and on one core (a
+child process pinned to one CPU, every library limited to one thread). Ratios against
+the fastest peer. Prints a table and writes benchmarks/results/orbit.json.
+Run: .venv/bin/python benchmarks/bench_orbit.py
 
 The timings are the best of several repetitions (wall clock): the machine is shared.
 The benchmark opts in to sahelsat's process-wide tuning (``prefer_wide_vectors``, which
@@ -156,13 +157,20 @@ def main() -> None:
             print(f"{label:36s} {tag:>5s} {mine / 1e6:9.2f}  {text}  -> x{mine / best_peer:.2f}")
             table.append({"case": label, "cores": int(tag), "sahelsat": mine, **peer_rates,
                           "ratio_vs_fastest_peer": mine / best_peer})  # fmt: skip
+    deep = {}
+    for tag, rates in (("1", per_core), (str(cores), all_cores)):
+        mine, ref = rates["deep_sahelsat_teme"], rates["deep_sgp4_teme"]
+        deep[tag] = {"sahelsat": mine, "sgp4_satrecarray": ref, "ratio": mine / ref}
+        print(f"deep space (GEO), TEME, {tag} core(s): sahelsat compiled SDP4 "
+              f"{mine / 1e6:.2f} M sat-epochs/s, python-sgp4 SatrecArray {ref / 1e6:.2f} "
+              f"(one thread) -> x{mine / ref:.2f}")  # fmt: skip
     print(
         f"Skyfield to ITRF + geodetic (1 core, per satellite): {sky / 1e6:.3f} M/s; "
         f"sahelsat geodetic on {cores} cores: x{all_cores['near_sahelsat_geodetic'] / sky:.0f}"
     )
     RESULTS.mkdir(exist_ok=True)
     payload = {"per_core": per_core, "all_cores": all_cores, "skyfield_geodetic": sky,
-               "table": table, "tuned": TUNED, "cores": cores,
+               "table": table, "deep_vs_sgp4": deep, "tuned": TUNED, "cores": cores,
                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                "when": time.strftime("%Y-%m-%dT%H:%M:%S")}  # fmt: skip
     (RESULTS / "orbit.json").write_text(json.dumps(payload, indent=1))

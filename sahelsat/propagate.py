@@ -1,8 +1,10 @@
 """SGP4 propagation of many satellites over many times, in TEME, ITRF or geodetic.
 
 Near-Earth orbits run in sahelsat's compiled kernel (:mod:`sahelsat.sgp4_kernel`),
-deep-space orbits (period >= 225 min: geostationary, Molniya, GNSS) in the ``sgp4``
-package's reference C++ code; both share the frame conversions. Time since epoch is
+deep-space orbits (period >= 225 min: geostationary, Molniya, GNSS) in the compiled SDP4
+kernel (:mod:`sahelsat.sdp4_kernel`); station-kept designs (and any deep-space set the
+compiled kernel cannot take) go through the ``sgp4`` package's interface one satellite at
+a time. All share the frame conversions. Time since epoch is
 taken from exact integer nanoseconds, so no precision is lost to float days.
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 from sgp4 import api as sgp4_api
 from sgp4.model import Satrec as PySatrec
 
-from sahelsat import frames, sgp4_kernel, stationkeeping, timescale
+from sahelsat import frames, sdp4_kernel, sgp4_kernel, stationkeeping, timescale
 from sahelsat.elements import TLE_MAX_CATALOG_NUMBER, ElementSet
 
 _DEG = math.pi / 180.0
@@ -29,14 +31,29 @@ class SGP4Model:
 
     coef: np.ndarray  # (satellite, N_COEF) near-Earth coefficients (zero rows elsewhere)
     epoch_ns: np.ndarray  # (satellite,) int64 UTC
-    deep: np.ndarray  # (satellite,) bool: propagated by the sgp4 package
+    deep: np.ndarray  # (satellite,) bool: deep space (SDP4) or station-kept
     init_error: np.ndarray  # (satellite,) int8: SGP4 error raised at initialisation
     deep_satrecs: dict[int, sgp4_api.Satrec]
     period_min: np.ndarray  # (satellite,) anomalistic period from the mean motion
+    deep_coef: np.ndarray  # (satellite, N_DEEP) SDP4 coefficients (zero rows elsewhere)
+    deep_compiled: np.ndarray  # (satellite,) bool: deep, run by the compiled SDP4 kernel
 
     @property
     def near_index(self) -> np.ndarray:
         return np.flatnonzero(~self.deep & (self.init_error == 0))
+
+    @property
+    def sdp4_index(self) -> np.ndarray:
+        """Rows propagated by the compiled SDP4 kernel."""
+        return np.flatnonzero(self.deep_compiled & (self.init_error == 0))
+
+    def one_by_one(self):
+        """(row, Satrec-like) of the deep rows the compiled kernels do not take."""
+        return [
+            (i, sat)
+            for i, sat in self.deep_satrecs.items()
+            if self.init_error[i] == 0 and not self.deep_compiled[i]
+        ]
 
     def take(self, rows) -> SGP4Model:
         """The state of satellites ``rows`` (index array), without initialising again."""
@@ -50,6 +67,8 @@ class SGP4Model:
                 k: self.deep_satrecs[i] for k, i in enumerate(rows) if i in self.deep_satrecs
             },
             period_min=self.period_min[rows],
+            deep_coef=self.deep_coef[rows],
+            deep_compiled=self.deep_compiled[rows],
         )
 
 
@@ -67,6 +86,8 @@ def concatenate(models: list[SGP4Model]) -> SGP4Model:
         init_error=cat("init_error"),
         deep_satrecs=deep,
         period_min=cat("period_min"),
+        deep_coef=np.concatenate([m.deep_coef for m in models]).reshape(-1, sdp4_kernel.N_DEEP),
+        deep_compiled=cat("deep_compiled"),
     )
 
 
@@ -113,9 +134,33 @@ def build_model(element_sets: list[ElementSet]) -> SGP4Model:
                 cpp[i].sgp4init(sgp4_api.WGS72, "i", *args)
     coef = sgp4_kernel.near_earth_coefficients(py_sats)
     coef[deep | (init_error != 0)] = 0.0
+    deep_src = [_deep_source(es, sat) for es, sat in zip(element_sets, py_sats, strict=True)]
+    deep_coef = sdp4_kernel.deep_space_coefficients(deep_src)
+    readable = np.array([s is not None for s in deep_src], dtype=bool)
+    compiled = deep & readable & (init_error == 0) & np.isfinite(deep_coef).all(axis=1)
+    deep_coef[~compiled] = 0.0
     epoch_ns = np.array([es.epoch for es in element_sets], dtype="datetime64[ns]").view(np.int64)
     mean_motion = np.array([es.mean_motion for es in element_sets], dtype=float)
-    return SGP4Model(coef, epoch_ns, deep, init_error, cpp, 1440.0 / mean_motion)
+    return SGP4Model(
+        coef, epoch_ns, deep, init_error, cpp, 1440.0 / mean_motion, deep_coef, compiled
+    )
+
+
+def _deep_source(es: ElementSet, sat: PySatrec) -> PySatrec | None:
+    """The initialised SDP4 state the compiled kernel takes for ``es``, or None (near-Earth,
+    station-kept, or not readable: those stay on the one-by-one path).
+
+    Deep-space orbits are sensitive to the epoch's last digits (about 4 mm in Vallado's
+    verification set), so TLE lines are read as the reference reads them."""
+    if sat.method != "d" or es.station_lon_deg is not None:
+        return None
+    if not es.tle_lines:
+        return sat
+    try:
+        deep = PySatrec.twoline2rv(*es.tle_lines, sgp4_api.WGS72)
+    except (ValueError, IndexError):
+        return None
+    return deep if deep.method == "d" and deep.error == 0 else None
 
 
 def _deep_teme(sat: sgp4_api.Satrec, tsince_min: np.ndarray):
@@ -148,11 +193,14 @@ def states(model: SGP4Model, t_ns: np.ndarray, itrf: bool):
         model.coef, model.epoch_ns, model.near_index, dt, t0, rot, omega,
         r[0], r[1], r[2], v[0], v[1], v[2], err,
     )  # fmt: skip
-    for i, sat in model.deep_satrecs.items():
-        if model.init_error[i] == 0:
-            e, tr, tv = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
-            err[i] = e
-            sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, omega, i, r, v)
+    sdp4_kernel.propagate_grid(
+        model.deep_coef, model.epoch_ns, model.sdp4_index, dt, t0, rot, omega,
+        r[0], r[1], r[2], v[0], v[1], v[2], err,
+    )  # fmt: skip
+    for i, sat in model.one_by_one():
+        e, tr, tv = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
+        err[i] = e
+        sgp4_kernel.convert_teme_row(tr, tv, rot, itrf, omega, i, r, v)
     r, v = np.moveaxis(r, 0, -1), np.moveaxis(v, 0, -1)
     _flag_init_errors(model, r, v, err=err)
     return r, v, err
@@ -168,11 +216,13 @@ def geodetic(model: SGP4Model, t_ns: np.ndarray):
     sgp4_kernel.geodetic_grid(
         model.coef, model.epoch_ns, model.near_index, dt, t0, rot, lat, lon, alt, err
     )
-    for i, sat in model.deep_satrecs.items():
-        if model.init_error[i] == 0:
-            e, tr, _ = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
-            err[i] = e
-            sgp4_kernel.geodetic_teme_row(tr, rot, i, lat, lon, alt)
+    sdp4_kernel.geodetic_grid(
+        model.deep_coef, model.epoch_ns, model.sdp4_index, dt, t0, rot, lat, lon, alt, err
+    )
+    for i, sat in model.one_by_one():
+        e, tr, _ = _deep_teme(sat, (t_ns - model.epoch_ns[i]) / 6.0e10)
+        err[i] = e
+        sgp4_kernel.geodetic_teme_row(tr, rot, i, lat, lon, alt)
     _flag_init_errors(model, lat, lon, alt, err=err)
     return lat, lon, alt, err
 
@@ -193,9 +243,18 @@ def teme_at_tsince(model: SGP4Model, tsince_min: np.ndarray):
         model.coef, near, tsince_min[near], rn[0], rn[1], rn[2], vn[0], vn[1], vn[2], en
     )
     r[near], v[near], err[near] = np.moveaxis(rn, 0, -1), np.moveaxis(vn, 0, -1), en
-    for i, sat in model.deep_satrecs.items():
-        if model.init_error[i] == 0:
-            err[i], r[i], v[i] = _deep_teme(sat, tsince_min[i])
+    deep = model.sdp4_index
+    rd, vd, ed = (
+        np.empty((3, len(deep), m)),
+        np.empty((3, len(deep), m)),
+        np.empty((len(deep), m), np.int8),
+    )
+    sdp4_kernel.propagate_tsince(
+        model.deep_coef, deep, tsince_min[deep], rd[0], rd[1], rd[2], vd[0], vd[1], vd[2], ed
+    )
+    r[deep], v[deep], err[deep] = np.moveaxis(rd, 0, -1), np.moveaxis(vd, 0, -1), ed
+    for i, sat in model.one_by_one():
+        err[i], r[i], v[i] = _deep_teme(sat, tsince_min[i])
     _flag_init_errors(model, r, v, err=err)
     return r, v, err
 
@@ -226,7 +285,17 @@ def itrf_at_pairs(model: SGP4Model, sat_index: np.ndarray, t_ns: np.ndarray):
             frames.EARTH_ROTATION_RAD_S, out, en,
         )  # fmt: skip
         r[near], v[near], err[near] = out[:3].T, out[3:].T, en
-    others = np.flatnonzero(~near_mask)
+    sdp4_mask = model.deep_compiled[sat_index] & (model.init_error[sat_index] == 0)
+    deep = np.flatnonzero(sdp4_mask)
+    if len(deep):
+        out, ed = np.empty((6, len(deep))), np.zeros(len(deep), np.int8)
+        sdp4_kernel.propagate_pairs(
+            model.deep_coef, model.epoch_ns, np.ascontiguousarray(sat_index[deep]),
+            np.ascontiguousarray(t_ns[deep]), frames.rotation_columns(rot[deep]),
+            frames.EARTH_ROTATION_RAD_S, out, ed,
+        )  # fmt: skip
+        r[deep], v[deep], err[deep] = out[:3].T, out[3:].T, ed
+    others = np.flatnonzero(~near_mask & ~sdp4_mask)
     for i in np.unique(sat_index[others]):
         rows = others[sat_index[others] == i]
         if model.init_error[i] != 0:

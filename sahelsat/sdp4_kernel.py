@@ -1,0 +1,402 @@
+"""Compiled SDP4: SGP4 for deep-space orbits (period >= 225 min: GEO, Molniya, GNSS).
+
+The equations are those of Spacetrack Report #3 as revised by Vallado, Crawford,
+Hujsak and Kelso (AIAA 2006-6753), WGS-72 constants, "improved" operation mode: the
+secular drag terms of SGP4 (deep-space orbits are always "simple", no d2..d4 terms),
+the lunar-solar secular rates and the 12-hour / 24-hour resonance integration
+(:func:`resonance`), the lunar-solar periodics (:func:`lunar_solar_periodics`), then
+Kepler's equation and the short-period terms.
+
+As in :mod:`sahelsat.sgp4_kernel`, the per-satellite coefficients come from the
+reference initialisation of the ``sgp4`` package (deep-space common terms and
+resonance coefficients included, :func:`deep_space_coefficients`); this module only
+evaluates the propagation. Every result is that of the resonance integrator started
+from the epoch (the reference's stateless use, as in ``Satrec.sgp4_array``): its
+720-minute Euler-Maclaurin steps land on the same instants whether a run starts from
+the epoch or continues from an earlier instant, so carrying the state is exact. Angles
+are reduced with ``fmod`` (the dividend's sign kept), as the reference C++ code does.
+
+Kernels are parallel over runs of instants of one satellite, so a few satellites over
+a long grid use all cores; within a run the integrator carries its state from one
+instant to the next (the reference's own restart rule), which changes no result.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from sahelsat.core import geometry
+from sahelsat.core.constants import RAD2DEG, WGS72_J2, WGS72_J3, WGS72_RE_KM, WGS72_XKE
+from sahelsat.frames import teme_to_itrf as rotate
+
+RE_KM = WGS72_RE_KM
+XKE = WGS72_XKE
+J2 = WGS72_J2
+J3OJ2 = WGS72_J3 / WGS72_J2
+VKMPERSEC = RE_KM * XKE / 60.0
+TWO_PI = 2.0 * math.pi
+_NS_PER_MIN = 6.0e10
+
+# Column of each coefficient in the (satellite, N_DEEP) table: the names of the
+# reference Satrec's attributes, in this order.
+_NAMES = [
+    # mean elements and secular (drag) rates
+    "no_unkozai", "ecco", "inclo", "nodeo", "argpo", "mo", "mdot", "argpdot", "nodedot",
+    "nodecf", "cc1", "cc4", "t2cof", "bstar",
+    # lunar-solar secular rates and resonance terms
+    "irez", "gsto", "xfact", "xlamo", "dedt", "didt", "dmdt", "dnodt", "domdt",
+    "del1", "del2", "del3", "d2201", "d2211", "d3210", "d3222", "d4410", "d4422",
+    "d5220", "d5232", "d5421", "d5433",
+    # lunar-solar periodics (solar: se*, si*, sl*, sgh*, sh*; lunar: ee2, e3, xi*, ...)
+    "zmos", "se2", "se3", "si2", "si3", "sl2", "sl3", "sl4", "sgh2", "sgh3", "sgh4",
+    "sh2", "sh3", "zmol", "ee2", "e3", "xi2", "xi3", "xl2", "xl3", "xl4", "xgh2", "xgh3",
+    "xgh4", "xh2", "xh3", "peo", "pinco", "plo", "pgho", "pho",
+]  # fmt: skip
+N_DEEP = len(_NAMES)
+(NO, ECCO, INCLO, NODEO, ARGPO, MO, MDOT, ARGPDOT, NODEDOT, NODECF, CC1, CC4, T2COF, BSTAR,
+ IREZ, GSTO, XFACT, XLAMO, DEDT, DIDT, DMDT, DNODT, DOMDT, DEL1, DEL2, DEL3, D2201, D2211,
+ D3210, D3222, D4410, D4422, D5220, D5232, D5421, D5433,
+ ZMOS, SE2, SE3, SI2, SI3, SL2, SL3, SL4, SGH2, SGH3, SGH4, SH2, SH3,
+ ZMOL, EE2, E3, XI2, XI3, XL2, XL3, XL4, XGH2, XGH3, XGH4, XH2, XH3,
+ PEO, PINCO, PLO, PGHO, PHO) = range(N_DEEP)  # fmt: skip
+
+
+def deep_space_coefficients(satrecs) -> np.ndarray:
+    """Coefficient table (satellite, N_DEEP) from pure-Python ``sgp4`` Satrecs initialised
+    in deep-space mode (``method == "d"``); rows of others (or of None) are zero."""
+    table = np.zeros((len(satrecs), N_DEEP))
+    for i, s in enumerate(satrecs):
+        if s is not None and getattr(s, "method", "n") == "d":
+            table[i] = [float(getattr(s, name)) for name in _NAMES]
+    return table
+
+
+# ---------------------------------------------------------------- the deep-space terms
+
+# Resonance constants: phase of each term (rad) and the integrator's step (minutes).
+_FASX2, _FASX4, _FASX6 = 0.13130908, 2.8843198, 0.37448087
+_G22, _G32, _G44, _G52, _G54 = 5.7686396, 0.95240898, 1.8014998, 1.0508330, 4.4108898
+_RPTIM = 4.37526908801129966e-3  # Earth rotation, rad/min
+_STEP = 720.0
+
+
+@njit(inline="always", error_model="numpy")
+def _resonance_rates(c, xli, xni, atime):
+    """Rates of the resonant mean longitude and mean motion at integrator time ``atime``:
+    d(lambda)/dt, dn/dt and d2n/dt2 (rad/min, rad/min^2, rad/min^3)."""
+    if c[IREZ] == 1.0:  # 24-hour (geosynchronous) resonance
+        a1, a2, a3 = xli - _FASX2, 2.0 * (xli - _FASX4), 3.0 * (xli - _FASX6)
+        ndot = c[DEL1] * math.sin(a1) + c[DEL2] * math.sin(a2) + c[DEL3] * math.sin(a3)
+        nddot = c[DEL1] * math.cos(a1) + 2.0 * c[DEL2] * math.cos(a2) + 3.0 * c[DEL3] * math.cos(a3)
+    else:  # 12-hour resonance (irez 2)
+        w = c[ARGPO] + c[ARGPDOT] * atime
+        w2, l2 = w + w, xli + xli
+        b1, b2 = w2 + xli - _G22, xli - _G22
+        b3, b4 = w + xli - _G32, -w + xli - _G32
+        b5, b6 = w2 + l2 - _G44, l2 - _G44
+        b7, b8 = w + xli - _G52, -w + xli - _G52
+        b9, b10 = w + l2 - _G54, -w + l2 - _G54
+        ndot = (
+            c[D2201] * math.sin(b1) + c[D2211] * math.sin(b2)
+            + c[D3210] * math.sin(b3) + c[D3222] * math.sin(b4)
+            + c[D4410] * math.sin(b5) + c[D4422] * math.sin(b6)
+            + c[D5220] * math.sin(b7) + c[D5232] * math.sin(b8)
+            + c[D5421] * math.sin(b9) + c[D5433] * math.sin(b10)
+        )  # fmt: skip
+        nddot = (
+            c[D2201] * math.cos(b1) + c[D2211] * math.cos(b2)
+            + c[D3210] * math.cos(b3) + c[D3222] * math.cos(b4)
+            + c[D5220] * math.cos(b7) + c[D5232] * math.cos(b8)
+            + 2.0 * (c[D4410] * math.cos(b5) + c[D4422] * math.cos(b6)
+                     + c[D5421] * math.cos(b9) + c[D5433] * math.cos(b10))
+        )  # fmt: skip
+    ldot = xni + c[XFACT]
+    return ldot, ndot, nddot * ldot
+
+
+@njit(inline="always", error_model="numpy")
+def resonance(c, t, em, argpm, inclm, mm, nodem, atime, xli, xni):
+    """Lunar-solar secular rates and, for resonant orbits, the integrated mean motion and
+    mean anomaly at ``t`` minutes since epoch. Returns em, argpm, inclm, mm, nodem, the
+    mean motion nm (rad/min) and the integrator's state.
+
+    The state (``atime`` minutes, mean longitude ``xli``, mean motion ``xni``) is where
+    the 720-minute steps stopped at an earlier call; ``atime = 0`` starts from the epoch.
+    It is used only when ``t`` lies beyond it on the same side of the epoch, so the steps
+    taken are those from the epoch, and the result does not depend on it."""
+    em += c[DEDT] * t
+    inclm += c[DIDT] * t
+    argpm += c[DOMDT] * t
+    nodem += c[DNODT] * t
+    mm += c[DMDT] * t
+    nm = c[NO]
+    if c[IREZ] == 0.0:
+        return em, argpm, inclm, mm, nodem, nm, atime, xli, xni
+    # Euler-Maclaurin steps of 720 min from the epoch towards t, then a Taylor step.
+    step = _STEP if t > 0.0 else -_STEP
+    if atime == 0.0 or t * atime <= 0.0 or abs(t) < abs(atime):
+        atime, xli, xni = 0.0, c[XLAMO], c[NO]
+    ldot, ndot, nddot = _resonance_rates(c, xli, xni, atime)
+    while abs(t - atime) >= _STEP:
+        xli += ldot * step + ndot * 259200.0  # 259200 = 720^2 / 2
+        xni += ndot * step + nddot * 259200.0
+        atime += step
+        ldot, ndot, nddot = _resonance_rates(c, xli, xni, atime)
+    ft = t - atime
+    nm = xni + ndot * ft + nddot * ft * ft * 0.5
+    xl = xli + ldot * ft + ndot * ft * ft * 0.5
+    theta = np.fmod(c[GSTO] + t * _RPTIM, TWO_PI)
+    if c[IREZ] == 1.0:
+        mm = xl - nodem - argpm + theta
+    else:
+        mm = xl - 2.0 * nodem + 2.0 * theta
+    nm = c[NO] + (nm - c[NO])  # as the reference rounds
+    return em, argpm, inclm, mm, nodem, nm, atime, xli, xni
+
+
+@njit(inline="always", error_model="numpy")
+def _third_body(z0, n_rate, e_orbit, t):
+    """Phase functions of the Sun (or Moon) at ``t``: sin zf, f2, f3."""
+    zm = z0 + n_rate * t
+    zf = zm + 2.0 * e_orbit * math.sin(zm)
+    sinzf = math.sin(zf)
+    return sinzf, 0.5 * sinzf * sinzf - 0.25, -0.5 * sinzf * math.cos(zf)
+
+
+@njit(inline="always", error_model="numpy")
+def lunar_solar_periodics(c, t, ep, inclp, nodep, argpp, mp):
+    """Lunar-solar periodic terms added to the mean elements at ``t`` minutes (their
+    value at epoch removed), with Lyddane's form below 0.2 rad inclination."""
+    s, f2, f3 = _third_body(c[ZMOS], 1.19459e-5, 0.01675, t)  # the Sun
+    pe = c[SE2] * f2 + c[SE3] * f3
+    pinc = c[SI2] * f2 + c[SI3] * f3
+    pl = c[SL2] * f2 + c[SL3] * f3 + c[SL4] * s
+    pgh = c[SGH2] * f2 + c[SGH3] * f3 + c[SGH4] * s
+    ph = c[SH2] * f2 + c[SH3] * f3
+    s, f2, f3 = _third_body(c[ZMOL], 1.5835218e-4, 0.05490, t)  # the Moon
+    pe += c[EE2] * f2 + c[E3] * f3 - c[PEO]
+    pinc += c[XI2] * f2 + c[XI3] * f3 - c[PINCO]
+    pl += c[XL2] * f2 + c[XL3] * f3 + c[XL4] * s - c[PLO]
+    pgh += c[XGH2] * f2 + c[XGH3] * f3 + c[XGH4] * s - c[PGHO]
+    ph += c[XH2] * f2 + c[XH3] * f3 - c[PHO]
+    inclp += pinc
+    ep += pe
+    sinip, cosip = math.sin(inclp), math.cos(inclp)
+    if inclp >= 0.2:
+        ph /= sinip
+        argpp += pgh - cosip * ph
+        nodep += ph
+        mp += pl
+        return ep, inclp, nodep, argpp, mp
+    # Lyddane: perturb the node through its direction cosines (alpha, beta).
+    sinop, cosop = math.sin(nodep), math.cos(nodep)
+    alfdp = sinip * sinop + (ph * cosop + pinc * cosip * sinop)
+    betdp = sinip * cosop + (-ph * sinop + pinc * cosip * cosop)
+    nodep = np.fmod(nodep, TWO_PI)
+    xls = mp + argpp + pl + pgh + (cosip - pinc * sinip) * nodep
+    xnoh = nodep
+    nodep = math.atan2(alfdp, betdp)
+    if abs(xnoh - nodep) > math.pi:
+        nodep += TWO_PI if nodep < xnoh else -TWO_PI
+    mp += pl
+    argpp = xls - mp - cosip * nodep
+    return ep, inclp, nodep, argpp, mp
+
+
+# ---------------------------------------------------------------- one point
+
+
+@njit(inline="always", error_model="numpy")
+def sdp4(c, t, atime, xli, xni):
+    """TEME position (km), velocity (km/s) of coefficient row ``c`` at ``t`` minutes since
+    epoch, the SGP4 error code as a float (0 fine, 1 mean eccentricity, 2 mean motion,
+    3 perturbed eccentricity, 4 semi-latus rectum, 6 decayed; NaN states on error), then
+    the resonance integrator's state (see :func:`resonance`: pass 0.0, 0.0, 0.0 for none,
+    or what the previous call returned)."""
+    t2 = t * t
+    mm = c[MO] + c[MDOT] * t
+    argpm = c[ARGPO] + c[ARGPDOT] * t
+    nodem = c[NODEO] + c[NODEDOT] * t + c[NODECF] * t2
+    em, argpm, inclm, mm, nodem, nm, atime, xli, xni = resonance(
+        c, t, c[ECCO], argpm, c[INCLO], mm, nodem, atime, xli, xni
+    )
+    x, y, z, vx, vy, vz, code = _osculating(c, t, em, argpm, inclm, mm, nodem, nm)
+    return x, y, z, vx, vy, vz, code, atime, xli, xni
+
+
+@njit(inline="always", error_model="numpy")
+def _osculating(c, t, em, argpm, inclm, mm, nodem, nm):
+    """The rest of :func:`sdp4` from the secular elements at ``t``: drag, lunar-solar
+    periodics, Kepler's equation, short-period terms; state and error code."""
+    nan = np.nan
+    t2 = t * t
+    tempa = 1.0 - c[CC1] * t
+    if nm <= 0.0:
+        return nan, nan, nan, nan, nan, nan, 2.0
+    am = (XKE / nm) ** (2.0 / 3.0) * tempa * tempa
+    nm = XKE / am**1.5
+    em -= c[BSTAR] * c[CC4] * t
+    if em >= 1.0 or em < -0.001:
+        return nan, nan, nan, nan, nan, nan, 1.0
+    em = max(em, 1.0e-6)
+    mm += c[NO] * (c[T2COF] * t2)
+    xlm = mm + argpm + nodem
+    nodem = np.fmod(nodem, TWO_PI)
+    argpm = np.fmod(argpm, TWO_PI)
+    xlm = np.fmod(xlm, TWO_PI)
+    mm = np.fmod(xlm - argpm - nodem, TWO_PI)
+    ep, xincp, nodep, argpp, mp = lunar_solar_periodics(c, t, em, inclm, nodem, argpm, mm)
+    if xincp < 0.0:
+        xincp, nodep, argpp = -xincp, nodep + math.pi, argpp - math.pi
+    if ep < 0.0 or ep > 1.0:
+        return nan, nan, nan, nan, nan, nan, 3.0
+    sinip, cosip = math.sin(xincp), math.cos(xincp)
+    aycof = -0.5 * J3OJ2 * sinip
+    den = 1.0 + cosip if abs(cosip + 1.0) > 1.5e-12 else 1.5e-12
+    xlcof = -0.25 * J3OJ2 * sinip * (3.0 + 5.0 * cosip) / den
+    # Kepler's equation in Lyddane's variables, Newton's method as the reference runs it.
+    axnl = ep * math.cos(argpp)
+    temp = 1.0 / (am * (1.0 - ep * ep))
+    aynl = ep * math.sin(argpp) + temp * aycof
+    xl = mp + argpp + nodep + temp * xlcof * axnl
+    u = np.fmod(xl - nodep, TWO_PI)
+    eo1 = u
+    sineo1, coseo1 = math.sin(eo1), math.cos(eo1)
+    for _ in range(10):
+        sineo1, coseo1 = math.sin(eo1), math.cos(eo1)
+        step = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1.0 - coseo1 * axnl - sineo1 * aynl)
+        step = min(max(step, -0.95), 0.95)
+        eo1 += step
+        if abs(step) < 1.0e-12:
+            break
+    # Short-period terms at the osculating inclination.
+    ecose = axnl * coseo1 + aynl * sineo1
+    esine = axnl * sineo1 - aynl * coseo1
+    el2 = axnl * axnl + aynl * aynl
+    pl = am * (1.0 - el2)
+    if pl < 0.0:
+        return nan, nan, nan, nan, nan, nan, 4.0
+    rl = am * (1.0 - ecose)
+    rdotl = math.sqrt(am) * esine / rl
+    rvdotl = math.sqrt(pl) / rl
+    betal = math.sqrt(1.0 - el2)
+    temp = esine / (1.0 + betal)
+    sinu = am / rl * (sineo1 - aynl - axnl * temp)
+    cosu = am / rl * (coseo1 - axnl + aynl * temp)
+    su = math.atan2(sinu, cosu)
+    sin2u = (cosu + cosu) * sinu
+    cos2u = 1.0 - 2.0 * sinu * sinu
+    temp = 1.0 / pl
+    temp1 = 0.5 * J2 * temp
+    temp2 = temp1 * temp
+    cosisq = cosip * cosip
+    con41, x1mth2, x7thm1 = 3.0 * cosisq - 1.0, 1.0 - cosisq, 7.0 * cosisq - 1.0
+    mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
+    su -= 0.25 * temp2 * x7thm1 * sin2u
+    xnode = nodep + 1.5 * temp2 * cosip * sin2u
+    xinc = xincp + 1.5 * temp2 * cosip * sinip * cos2u
+    mvt = rdotl - nm * temp1 * x1mth2 * sin2u / XKE
+    rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) / XKE
+    if mrt < 1.0:
+        return nan, nan, nan, nan, nan, nan, 6.0
+    sinsu, cossu = math.sin(su), math.cos(su)
+    snod, cnod = math.sin(xnode), math.cos(xnode)
+    sini, cosi = math.sin(xinc), math.cos(xinc)
+    xmx, xmy = -snod * cosi, cnod * cosi
+    ux, uy, uz = xmx * sinsu + cnod * cossu, xmy * sinsu + snod * cossu, sini * sinsu
+    vx, vy, vz = xmx * cossu - cnod * sinsu, xmy * cossu - snod * sinsu, sini * cossu
+    mr = mrt * RE_KM
+    return (
+        mr * ux,
+        mr * uy,
+        mr * uz,
+        (mvt * ux + rvdot * vx) * VKMPERSEC,
+        (mvt * uy + rvdot * vy) * VKMPERSEC,
+        (mvt * uz + rvdot * vz) * VKMPERSEC,
+        0.0,
+    )
+
+
+# ---------------------------------------------------------------- kernels
+
+RUN = 256  # instants of a satellite evaluated in order by one thread, the state carried
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def propagate_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, omega, rx, ry, rz, vx, vy, vz,
+                   err):  # fmt: skip
+    """As :func:`sahelsat.sgp4_kernel.propagate_grid` for deep-space rows ``sat_index``
+    of ``dcoef`` (satellite, N_DEEP): writes rows ``sat_index`` of ``rx`` ... ``vz``
+    (satellite, time) km, km/s and ``err`` (satellite, time) int8 (NaN on error).
+    Parallel over runs of :data:`RUN` instants of one satellite."""
+    n_t = dt_ns.shape[0]
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        i = sat_index[p // n_run]
+        a = (p % n_run) * RUN
+        c = dcoef[i]
+        off = float(t0_ns - epoch_ns[i])
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(
+                c, (dt_ns[j] + off) / _NS_PER_MIN, atime, xli, xni
+            )
+            x, y, z, dx, dy, dz = rotate(rot, j, omega, x, y, z, dx, dy, dz)
+            rx[i, j], ry[i, j], rz[i, j], vx[i, j], vy[i, j], vz[i, j] = x, y, z, dx, dy, dz
+            err[i, j] = np.int8(code)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def geodetic_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, lat, lon, alt, err):
+    """As :func:`propagate_grid`, writing geodetic latitude, longitude (degrees) and height
+    (km) on WGS-84, each (satellite, time)."""
+    n_t = dt_ns.shape[0]
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        i = sat_index[p // n_run]
+        a = (p % n_run) * RUN
+        c = dcoef[i]
+        off = float(t0_ns - epoch_ns[i])
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(
+                c, (dt_ns[j] + off) / _NS_PER_MIN, atime, xli, xni
+            )
+            x, y, z, dx, dy, dz = rotate(rot, j, 0.0, x, y, z, dx, dy, dz)
+            phi, lam, h = geometry.geodetic(x, y, z)
+            lat[i, j], lon[i, j], alt[i, j] = phi * RAD2DEG, lam * RAD2DEG, h
+            err[i, j] = np.int8(code)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def propagate_tsince(dcoef, sat_index, tsince, rx, ry, rz, vx, vy, vz, err):
+    """TEME states at ``tsince`` (k, time) minutes since epoch of rows ``sat_index`` of
+    ``dcoef``; outputs (k, time) per component, NaN on error."""
+    n_t = tsince.shape[1]
+    n_run = (n_t + RUN - 1) // RUN
+    for p in prange(sat_index.shape[0] * n_run):
+        k = p // n_run
+        a = (p % n_run) * RUN
+        c = dcoef[sat_index[k]]
+        atime = xli = xni = 0.0
+        for j in range(a, min(a + RUN, n_t)):
+            x, y, z, dx, dy, dz, code, atime, xli, xni = sdp4(c, tsince[k, j], atime, xli, xni)
+            rx[k, j], ry[k, j], rz[k, j], vx[k, j], vy[k, j], vz[k, j] = x, y, z, dx, dy, dz
+            err[k, j] = np.int8(code)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def propagate_pairs(dcoef, epoch_ns, sat_index, t_ns, rot, omega, out, err):
+    """States of satellite ``sat_index[k]`` at ``t_ns[k]`` rotated by ``rot`` (six (pair,)
+    arrays): ``out`` (6, pair) position (km) then velocity (km/s), ``err`` (pair,) int8.
+    Each pair integrates the resonance from the epoch."""
+    for k in prange(sat_index.shape[0]):
+        i = sat_index[k]
+        t = (t_ns[k] - epoch_ns[i]) / _NS_PER_MIN
+        x, y, z, dx, dy, dz, code, _, _, _ = sdp4(dcoef[i], t, 0.0, 0.0, 0.0)
+        x, y, z, dx, dy, dz = rotate(rot, k, omega, x, y, z, dx, dy, dz)
+        out[0, k], out[1, k], out[2, k], out[3, k], out[4, k], out[5, k] = x, y, z, dx, dy, dz
+        err[k] = np.int8(code)
