@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -76,17 +77,48 @@ def connect(address: str, timeout_s: float = 10.0):
     return client
 
 
-def gather(client, futures: Sequence, progress: Callable[[float, str], None] | None = None):
+class WorkerReport:
+    """Handed to a task as its ``progress(message)``: the task's latest message, kept in
+    a ``distributed.Variable`` the job reads while it waits (see :func:`gather`). Outside
+    a worker it does nothing."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, message: str) -> None:
+        from distributed import Variable, get_client
+
+        try:
+            client = get_client()
+        except ValueError:  # not in a worker
+            return
+        Variable(self.name, client=client).set(str(message)[:200])
+
+    def latest(self, client) -> str | None:
+        """The last message a task gave, or None."""
+        from distributed import Variable
+
+        try:
+            return Variable(self.name, client=client).get(timeout=0)
+        except TimeoutError:
+            return None
+
+
+def gather(client, futures: Sequence, progress: Callable[[float, str], None] | None = None,
+           report: WorkerReport | None = None):  # fmt: skip
     """The results of ``futures`` in order. Every ``POLL_S`` seconds until all are done,
-    ``progress(fraction of tasks done, message)``; whatever it raises (a job's
-    cancellation) cancels the futures and goes up, as does a task's error."""
+    ``progress(fraction of tasks done, message)`` (with the tasks' latest ``report``);
+    whatever it raises (a job's cancellation) cancels the futures and goes up, as does a
+    task's error."""
     futures = list(futures)
     try:
         while True:
             done = sum(f.done() for f in futures)
             if progress is not None:
+                said = report.latest(client) if report is not None else None
                 progress(done / max(len(futures), 1),
-                         f"{done} of {len(futures)} tasks done on the cluster")  # fmt: skip
+                         f"{done} of {len(futures)} tasks done on the cluster"
+                         + (f": {said}" if said else ""))  # fmt: skip
             if done == len(futures) or any(f.status == "error" for f in futures):
                 break
             if client.status != "running":
@@ -99,12 +131,22 @@ def gather(client, futures: Sequence, progress: Callable[[float, str], None] | N
 
 
 def run(address: str, function: Callable, arguments: Sequence[tuple], progress=None,
-        timeout_s: float = 10.0) -> list:  # fmt: skip
+        timeout_s: float = 10.0, report: bool = False) -> list:  # fmt: skip
     """``[function(*args) for args in arguments]`` computed by the cluster's workers
-    (see :func:`connect` and :func:`gather`). ``function`` must be importable there."""
+    (see :func:`connect` and :func:`gather`). ``function`` must be importable there.
+    ``report``: call ``function(*args, progress=WorkerReport(...))``, whose messages
+    reach ``progress``."""
     client = connect(address, timeout_s)
-    futures = [client.submit(function, *args, pure=False) for args in arguments]
-    return gather(client, futures, progress)
+    said = WorkerReport(f"sahelsat-progress-{uuid.uuid4().hex}") if report else None
+    extra = {"progress": said} if report else {}
+    futures = [client.submit(function, *args, pure=False, **extra) for args in arguments]
+    try:
+        return gather(client, futures, progress, said)
+    finally:
+        if said is not None:
+            from distributed import Variable
+
+            Variable(said.name, client=client).delete()
 
 
 def close_all() -> None:

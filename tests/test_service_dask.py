@@ -158,6 +158,19 @@ def test_progress_is_reported_as_tasks_finish(cluster):
     assert seen[-1][1] == f"{len(tasks)} of {len(tasks)} tasks done on the cluster"
 
 
+def test_a_task_reports_its_own_steps(cluster, shared_data):
+    from sahelsat import cluster as cluster_mod
+    from sahelsat.service.usecases.floods import flood_products
+
+    s1 = shared_data / "floods" / "S1Hand" / "India_900498_S1Hand.tif"
+    args = (s1.read_bytes(), None, s1.name, None, {})
+    seen = []
+    [(summary, _)] = cluster_mod.run(cluster.scheduler_address, flood_products, [args],
+                                     lambda f, m: seen.append(m), report=True)  # fmt: skip
+    assert summary["water_polygons"] > 0
+    assert seen[-1] == "1 of 1 tasks done on the cluster: map layers"  # the chain's last step
+
+
 def test_cancel_stops_the_cluster_work(services, cluster):
     _, remote = services
     params = {"fleet": "starlink", "station": "Niamey", "start": START, "days": 14}
@@ -173,14 +186,20 @@ def test_cancel_stops_the_cluster_work(services, cluster):
     done = remote.wait(job_id)
     assert done["status"] == "cancelled", done
     assert remote.products(job_id) == {}
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:  # the scheduler forgets the job's tasks
-        busy = [t for t in cluster.scheduler.tasks.values() if t.state in ("processing", "queued",
-                                                                          "no-worker")]  # fmt: skip
-        if not busy:
-            break
-        time.sleep(0.1)
-    assert not busy
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # the scheduler forgets the job's tasks
+            busy = client.run_on_scheduler(_busy_tasks)
+            if not busy:
+                break
+            time.sleep(0.1)
+    assert busy == 0
+
+
+def _busy_tasks(dask_scheduler) -> int:
+    """Tasks the scheduler still means to run (runs on the scheduler's event loop)."""
+    waiting = ("processing", "queued", "no-worker", "waiting")
+    return sum(t.state in waiting for t in dask_scheduler.tasks.values())
 
 
 def test_an_unreachable_scheduler_fails_the_job_with_the_reason(tmp_path):

@@ -160,8 +160,9 @@ def run_flood(params: dict, ctx) -> JobOutput:
         from sahelsat import cluster
 
         progress = lambda f, m: ctx.progress(0.05 + 0.85 * f, m)  # noqa: E731
+        timeout = ctx._runner.settings.dask_timeout_s
         [(summary, products)] = cluster.run(address, flood_products, [args], progress,
-                                            ctx._runner.settings.dask_timeout_s)  # fmt: skip
+                                            timeout, report=True)  # fmt: skip
     else:
         steps = [0]
 
