@@ -5,7 +5,9 @@ whole fleet over its block, counts and scans it from an empty state, and returns
 per-cell state (a few integers per cell), the gaps closed inside the block and, when
 asked, the counts. :func:`sahelsat.coverage_analysis.figures.merge` joins consecutive states
 exactly: a gap that spans a block boundary is closed there. The area geometry and
-the SGP4 state are sent once to every worker (``client.scatter(broadcast=True)``).
+the fleet's element sets are sent once to every worker (``client.scatter(broadcast=True)``),
+which builds the fleet's SGP4 state once (the same state as here: it is a function of the
+element sets; deep-space state holds reference objects that cannot be pickled).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def _worker_threads() -> int | None:
     return int(getattr(getattr(worker, "state", None), "nthreads", None) or worker.nthreads)
 
 
-def _block_task(problem, model, g_lo, g_hi, chunk_steps, want_gaps, time_series):
+def _block_task(problem, fleet, g_lo, g_hi, chunk_steps, want_gaps, time_series):
+    model = fleet.model if len(fleet) else None  # built once per worker (a cached property)
     threads = _worker_threads()
     if threads:  # one numba thread per Dask thread: the worker's cores are already shared out
         import numba
@@ -46,17 +49,25 @@ def blocks(n_steps: int, n_workers: int, chunk_steps: int) -> list[tuple[int, in
     return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
 
 
-def run_distributed(problem, model, client, scheduler, chunk_steps, want_gaps, time_series):
+def run_distributed(problem, fleet, client, scheduler, chunk_steps, want_gaps, time_series,
+                    progress=None):  # fmt: skip
     """State, window state, gap events and optional counts of the whole window,
-    computed on ``client`` (or a client connected to ``scheduler``)."""
+    computed on ``client`` (or a client connected to ``scheduler``); ``progress(fraction,
+    message)`` as blocks finish (what it raises cancels the blocks:
+    :func:`sahelsat.cluster.gather`)."""
     from distributed import Client
+
+    from sahelsat.cluster import gather
 
     own = client is None
     if own:
         client = Client(scheduler)
     try:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        p_f, m_f = client.scatter([problem, model], broadcast=True)
+        from sahelsat.fleet import Fleet
+
+        bare = Fleet(fleet.element_sets)  # without the SGP4 state built here
+        p_f, m_f = client.scatter([problem, bare], broadcast=True)
         parts = blocks(problem.n_steps, n_workers, chunk_steps)
         futures = [
             client.submit(
@@ -72,7 +83,7 @@ def run_distributed(problem, model, client, scheduler, chunk_steps, want_gaps, t
             )  # fmt: skip
             for lo, hi in parts
         ]
-        results = client.gather(futures)
+        results = gather(client, futures, progress)
     finally:
         if own:
             client.close()

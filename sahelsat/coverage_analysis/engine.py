@@ -300,7 +300,8 @@ def coverage(
     gaps. ``window_s``: also give figures per window (e.g. 86400: daily).
     ``time_series``: also return ``n_visible`` (time, lat, lon). ``client`` (a
     ``dask.distributed.Client``) or ``scheduler`` (its address): run time blocks on the
-    cluster and merge them exactly.
+    cluster and merge them exactly (``progress``: then the share of blocks done; what it
+    raises cancels the blocks).
 
     Returns a Dataset over (lat, lon) cell centres (or ``point``), float64, NaN outside
     the area: ``percent_covered, n_visible_mean/min/max, mean_gap_s, max_gap_s, n_gaps,
@@ -347,7 +348,7 @@ def coverage(
         from sahelsat.coverage_analysis.distributed import run_distributed
 
         state, wstate, (cells, lengths), series = run_distributed(
-            problem, model, client, scheduler, chunk_steps, want_gaps, time_series
+            problem, fleet, client, scheduler, chunk_steps, want_gaps, time_series, progress
         )
     else:
         state, wstate = empty_states(problem)

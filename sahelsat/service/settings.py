@@ -101,6 +101,24 @@ class Settings(BaseSettings):
         "`sahelsat update elements` command reads",
     )
 
+    # heavy jobs on a Dask cluster (see sahelsat.cluster)
+    dask_scheduler: str | None = Field(
+        None,
+        description="address of a Dask scheduler (tcp://host:port or tls://host:port) whose "
+        "workers run the coverage, passes and flood jobs; None: they run in the service",
+    )
+    dask_timeout_s: float = Field(
+        10.0, gt=0, le=600, description="seconds to reach the Dask scheduler and a worker "
+        "before a job fails with that reason",
+    )  # fmt: skip
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _scheduler(cls, value: str | None) -> str | None:
+        from sahelsat.cluster import check_address
+
+        return check_address(value) if value and value.strip() else None
+
     @field_validator("refresh_fleets")
     @classmethod
     def _fleet_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:

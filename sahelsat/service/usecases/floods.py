@@ -144,9 +144,8 @@ def estimate_flood(params: dict, runner) -> Work:
 
 def run_flood(params: dict, ctx) -> JobOutput:
     """Water from the scene (and new water against the baseline scene), the people
-    affected per region on the population base, and the map layers."""
-    from sahelsat.scenario.flood import scene_chain
-
+    affected per region on the population base, and the map layers (on the Dask cluster
+    with ``Settings.dask_scheduler`` set)."""
     with ctx._runner.sessions() as db:
         scene = scene_cases.get(db, params["scene_id"])
         content, name = scene.content, scene.name
@@ -154,11 +153,34 @@ def run_flood(params: dict, ctx) -> JobOutput:
         base = params.get("baseline_scene_id")
         baseline = scene_cases.get(db, base).content if base else None
     ctx.progress(0.05, f"scene {params['scene_id']}: {name}")
-    steps = [0]
+    meta = {"job_id": ctx.job_id, "scene_id": params["scene_id"], "request_id": request_id}
+    args = (content, baseline, name, params.get("buffer_m"), meta)
+    address = ctx._runner.settings.dask_scheduler
+    if address:  # the whole scene on one of the cluster's workers
+        from sahelsat import cluster
 
-    def step(message: str) -> None:
-        steps[0] += 1
-        ctx.progress(min(0.1 + 0.08 * steps[0], 0.9), message)
+        progress = lambda f, m: ctx.progress(0.05 + 0.85 * f, m)  # noqa: E731
+        timeout = ctx._runner.settings.dask_timeout_s
+        [(summary, products)] = cluster.run(address, flood_products, [args], progress,
+                                            timeout, report=True)  # fmt: skip
+    else:
+        steps = [0]
+
+        def step(message: str) -> None:
+            steps[0] += 1
+            ctx.progress(min(0.1 + 0.08 * steps[0], 0.9), message)
+
+        summary, products = flood_products(*args, progress=step)
+    return JobOutput({"scene_id": params["scene_id"], "request_id": request_id, **summary},
+                     products)  # fmt: skip
+
+
+def flood_products(content: bytes, baseline: bytes | None, name: str, buffer_m, meta: dict,
+                   progress=lambda step: None) -> tuple[dict, list]:  # fmt: skip
+    """The flood chain of one scene (GeoTIFF bytes, and a baseline scene's or None):
+    its summary and products ``(name, media_type, bytes)``; ``meta`` goes into the map
+    layers. Needs no store: it runs in the service or on a Dask worker."""
+    from sahelsat.scenario.flood import scene_chain
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -167,13 +189,11 @@ def run_flood(params: dict, ctx) -> JobOutput:
         if baseline is not None:
             (folder / "baseline.tif").write_bytes(baseline)
             extra["baseline"] = ["baseline.tif"]
-        section = FloodSection(image=["scene.tif"], buffer_m=params.get("buffer_m"),
-                               title=name, **extra)  # fmt: skip
-        chain = scene_chain(section, folder / "out", folder, progress=step)
+        section = FloodSection(image=["scene.tif"], buffer_m=buffer_m, title=name, **extra)
+        chain = scene_chain(section, folder / "out", folder, progress=progress)
         chain.source = name
-        ctx.progress(0.92, "map layers")
-        layer = layers_of(chain, {"job_id": ctx.job_id, "scene_id": params["scene_id"],
-                                  "request_id": request_id})  # fmt: skip
+        progress("map layers")
+        layer = layers_of(chain, meta)
         written = chain.written
         products = [
             ("water.tif", "image/tiff", Path(written["water"]).read_bytes()),
@@ -184,14 +204,12 @@ def run_flood(params: dict, ctx) -> JobOutput:
             (LAYERS_NAME, "application/json", json.dumps(layer).encode()),
         ]  # fmt: skip
     summary = {
-        "scene_id": params["scene_id"],
-        "request_id": request_id,
         "regions": len(chain.regions),
         "people": round(float(chain.regions["people"].sum())) if len(chain.regions) else 0,
         "settlements": len(chain.settlements),
         "water_polygons": len(chain.water["features"]),
     }
-    return JobOutput(summary, products)
+    return summary, products
 
 
 def _request_zone(db, request_id: int) -> tuple[dict, str]:

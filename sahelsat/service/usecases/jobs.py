@@ -3,7 +3,9 @@
 :mod:`sahelsat.service.usecases.floods`), each with typed parameters
 (checked at submission: coordinates, times and fleets), an estimate of its work (checked
 against the limits of :class:`~sahelsat.service.settings.Settings`) and a run that reports
-progress often enough for a cancellation to take effect within seconds."""
+progress often enough for a cancellation to take effect within seconds. With
+``Settings.dask_scheduler`` set, ``coverage``, ``passes`` and ``flood`` run on that Dask
+cluster's workers (:mod:`sahelsat.cluster`) and give the same results as in the service."""
 
 from __future__ import annotations
 
@@ -144,7 +146,20 @@ def run_passes(params: dict, ctx) -> JobOutput:
     ctx.progress(0.0, f"{len(sats)} satellites")
     chunks = [sats[i : i + PASS_CHUNK] for i in range(0, len(sats), PASS_CHUNK)]
     rows: list[dict] = []
-    for d in range(days):
+    address = ctx._runner.settings.dask_scheduler
+    if address:  # one task per day and satellite block, joined as below
+        from sahelsat import cluster
+        from sahelsat.fleet import Fleet
+
+        # each block goes as element sets: a worker builds the same SGP4 state again
+        tasks = [(Fleet(part.element_sets), site, start + d * step, start + (d + 1) * step,
+                  params["min_elevation"]) for d in range(days) for part in chunks]  # fmt: skip
+        parts = cluster.run(address, fleet_cases.compute_passes, tasks, ctx.progress,
+                            ctx._runner.settings.dask_timeout_s)  # fmt: skip
+        for d in range(days):
+            day_rows = [r for part in parts[d * len(chunks) : (d + 1) * len(chunks)] for r in part]
+            rows += sorted(day_rows, key=lambda r: r["rise"])
+    for d in range(days) if not address else ():
         t0, t1 = start + d * step, start + (d + 1) * step
         day_rows: list[dict] = []
         for k, part in enumerate(chunks):
@@ -170,6 +185,12 @@ def run_coverage(params: dict, ctx) -> JobOutput:
     with ctx._runner.sessions() as db:
         sats, used = fleet_cases.fleet_used(db, params["fleet"])
     fleet_cases.keep_versions(used, f"service job {ctx.job_id} (coverage)")
+    address = ctx._runner.settings.dask_scheduler
+    client = None
+    if address:  # time blocks on the cluster's workers, merged exactly
+        from sahelsat import cluster
+
+        client = cluster.connect(address, ctx._runner.settings.dask_timeout_s)
     ctx.progress(0.05, f"coverage of {params['area']} by {len(sats)} satellites")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -182,6 +203,7 @@ def run_coverage(params: dict, ctx) -> JobOutput:
             step_s=params["step_s"],
             min_elevation=params["min_elevation"],
             progress=lambda f, m: ctx.progress(0.05 + 0.85 * f, m),
+            client=client,
         )
     ctx.progress(0.9, "writing products")
     grid = coverage_grid(ds, {**params, "stop": iso_utc(stop)})
