@@ -19,11 +19,9 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
 
-from sahelsat import frames, pass_search, places, propagate, timescale, vmath
+from sahelsat import frames, pass_search, places, propagate, timescale
 from sahelsat.core import geometry
-from sahelsat.core.constants import RAD2DEG
 
 NS = timescale.NS_PER_S
 _BLOCK_SATS = 32  # satellites searched at once: states of 32 x 4,300 steps, ~7 MB a week
@@ -36,98 +34,6 @@ PASS_COLUMNS = [
     "culmination_azimuth", "set_azimuth", "duration_s", "in_progress_at_start",
     "in_progress_at_stop",
 ]  # fmt: skip
-
-
-@njit(cache=True, parallel=True, fastmath=vmath.FAST, error_model="numpy")
-def elevation_grid(site_rows, px, py, pz, out):
-    """Elevation (degrees) of ITRF positions with components ``px``, ``py``, ``pz``
-    (satellite, time) km from each site (rows of :func:`sahelsat.frames.site_frames`),
-    into ``out`` (site, satellite, time); -90 where the position is NaN (SGP4 failed:
-    never up). Vectorised over time (:func:`sahelsat.core.geometry.elevation`)."""
-    for s in prange(site_rows.shape[0]):
-        site = site_rows[s]
-        for i in range(px.shape[0]):
-            for j in range(px.shape[1]):
-                el = geometry.elevation(site, px[i, j], py[i, j], pz[i, j]) * RAD2DEG
-                out[s, i, j] = el if el == el else -90.0
-
-
-@njit(cache=True)
-def hump_candidates(el, min_el, margin):
-    """Local maxima of each row of ``el`` (pair, time) that may reach ``min_el``: (pair, j).
-
-    A hump is kept when the parabola through its three samples (or the sample itself,
-    for sharp peaks) comes within ``margin`` degrees of the threshold.
-    """
-    n_pair, n_t = el.shape
-    count = 0
-    keep = np.zeros(el.shape, np.bool_)
-    for p in range(n_pair):
-        for j in range(1, n_t - 1):
-            a, b, c = el[p, j - 1], el[p, j], el[p, j + 1]
-            if b >= a and b > c:
-                curvature = a - 2.0 * b + c
-                peak = b
-                if curvature < 0.0:
-                    peak = max(b, b - (c - a) * (c - a) / (8.0 * curvature))
-                if peak > min_el - margin:
-                    keep[p, j] = True
-                    count += 1
-    pair = np.empty(count, np.int64)
-    idx = np.empty(count, np.int64)
-    k = 0
-    for p in range(n_pair):
-        for j in range(1, n_t - 1):
-            if keep[p, j]:
-                pair[k], idx[k] = p, j
-                k += 1
-    return pair, idx
-
-
-@njit(cache=True)
-def pass_bounds(el, min_el, pair, jp):
-    """For candidates at grid index ``jp`` of row ``pair``: the last index <= jp and the
-    first index > jp where ``el`` is below ``min_el`` (-1 / n_time when there is none)."""
-    n_t = el.shape[1]
-    left = np.empty(pair.shape[0], np.int64)
-    right = np.empty(pair.shape[0], np.int64)
-    for k in range(pair.shape[0]):
-        p = pair[k]
-        j = jp[k]
-        while j >= 0 and el[p, j] >= min_el:
-            j -= 1
-        left[k] = j
-        j = jp[k] + 1
-        while j < n_t and el[p, j] >= min_el:
-            j += 1
-        right[k] = j
-    return left, right
-
-
-def topocentric(site_rows: np.ndarray, r: np.ndarray, v: np.ndarray):
-    """Azimuth, elevation (degrees), elevation rate (degrees/s) and range rate (km/s) of
-    ITRF states.
-
-    ``site_rows`` (k, 12), ``r`` (k, 3) km, ``v`` (k, 3) km/s, one site per state.
-    """
-    rho = r - site_rows[:, 0:3]
-    axes = site_rows[:, 3:12].reshape(-1, 3, 3)  # east, north, up
-    enu = np.einsum("kij,kj->ki", axes, rho)
-    enu_dot = np.einsum("kij,kj->ki", axes, v)
-    e, n, u = enu[:, 0], enu[:, 1], enu[:, 2]
-    h = np.hypot(e, n)
-    h_dot = (e * enu_dot[:, 0] + n * enu_dot[:, 1]) / h
-    el_rate = (h * enu_dot[:, 2] - u * h_dot) / (h * h + u * u)
-    az = np.degrees(np.arctan2(e, n)) % 360.0
-    range_rate = np.einsum("ki,ki->k", enu, enu_dot) / np.linalg.norm(enu, axis=1)
-    return az, np.degrees(np.arctan2(u, h)), np.degrees(el_rate), range_rate
-
-
-def coarse_step_s(fleet) -> float:
-    """One grid step for a whole fleet: 1/40 of the shortest period, in [10 s, 600 s]
-    (the pass search now steps each block by :func:`coarse_steps_s`)."""
-    shortest_min = float(np.min(fleet.period_min)) if len(fleet) else 100.0
-    return float(np.clip(shortest_min * 60.0 / 40.0, 10.0, 600.0))
 
 
 def coarse_steps_s(fleet) -> np.ndarray:
