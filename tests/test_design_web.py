@@ -31,13 +31,16 @@ def test_design_layer_draws_beams_and_regions_in_both_languages(browser, tmp_pat
         )
         page.click("button[data-tab=layers]")
         page.check("#design-show")
+        # The first request computes the whole design (about 20 s on a quiet machine, with
+        # cold compiled kernels; minutes when the test run shares the cores).
         page.wait_for_function(
             "() => window.sahelsatMap.queryRenderedFeatures({layers: ['design-beams']})"
-            ".length > 20",
-            timeout=120_000,
+            ".length > 20 || document.getElementById('design-status').textContent"
+            ".startsWith('Not available')",
+            timeout=400_000,
         )
         status = page.text_content("#design-status")
-        assert "beams" in status and "Gbit/s" in status and "people served" in status
+        assert "beams" in status and "Gbit/s" in status and "people served" in status, status
         assert "S.672-4" in page.text_content("#design-source")
         page.select_option("#design-layer", "regions")
         page.wait_for_function(

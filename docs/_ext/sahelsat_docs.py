@@ -492,8 +492,14 @@ def _finish(app, exception):
               + ", ".join(f"{d} {s:.1f} s" for d, s in slow), file=sys.stderr)  # fmt: skip
 
 
+def _page_language(app, pagename, templatename, context, doctree):
+    """French pages (``fr/...``) say so in their ``<html lang>``; the others are English."""
+    context["language"] = "fr" if pagename.startswith("fr/") else "en"
+
+
 def setup(app):
     app.connect("builder-inited", _start)
+    app.connect("html-page-context", _page_language)
     app.connect("build-finished", _finish)
     app.add_directive("sahelsat-python", PythonExample)
     app.add_directive("sahelsat-shell", ShellExample)
