@@ -1266,6 +1266,16 @@ def zone_features(data: Any, source: str = "zone") -> list[dict]:
     return out
 
 
+def _check_zone(zone) -> None:
+    """A GeoJSON ``zone`` given inline is checked as the zone file would be (FieldProblem
+    at its path); names (``"exercise"``, a file) are checked where they are read."""
+    if isinstance(zone, dict):
+        try:
+            zone_features(zone)
+        except InputError as exc:
+            raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+
+
 class FloodSection(Input):
     """A flood to map and count (the scenario's ``[flood]`` table, the ``flood`` job, the
     brief): a SAR ``image`` (one or more GeoTIFF paths; ``baseline`` and ``optical``
@@ -1295,11 +1305,7 @@ class FloodSection(Input):
             raise FieldProblem("zone", "give exactly one of image (a SAR scene) or zone")
         if self.zone is not None and (self.baseline or self.optical):
             raise FieldProblem("baseline", "baseline and optical go with an image, not a zone")
-        if isinstance(self.zone, dict):
-            try:
-                zone_features(self.zone)
-            except InputError as exc:
-                raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+        _check_zone(self.zone)
         return self
 
     @property
@@ -1340,9 +1346,5 @@ class BriefJob(Input):
     def _zone_or_request(self):
         if (self.zone is None) == (self.request_id is None):
             raise FieldProblem("zone", "give exactly one of zone or request_id")
-        if isinstance(self.zone, dict):
-            try:
-                zone_features(self.zone)
-            except InputError as exc:
-                raise FieldProblem(exc.problems[0].loc, exc.reason) from None
+        _check_zone(self.zone)
         return self

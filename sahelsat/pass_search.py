@@ -329,7 +329,7 @@ def _geo_site(site, i_site, st, k, h, w1, level, margin_hi, margin_lo, out, flag
     return 1
 
 
-@njit(cache=True, parallel=True, fastmath=FAST, error_model="numpy")
+@njit(cache=True, parallel=True, nogil=True, fastmath=FAST, error_model="numpy")
 def search(st, h, w1, min_el_rad, site_rows, bucket_start, bucket_sites, bucket_centre,
            bucket_radius, region_centre, region_radius, geo, prune, cap, out, flags,
            sites_out, count):  # fmt: skip
