@@ -152,6 +152,10 @@ def create_app(
         if schedule is not None:
             schedule.stop()
         runner.shutdown()
+        if settings.dask_scheduler:
+            from sahelsat import cluster
+
+            cluster.close_all()  # the kept clients of the cluster's jobs
 
     app = FastAPI(
         title="sahelsat operations service",
