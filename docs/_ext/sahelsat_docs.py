@@ -18,6 +18,7 @@ shipped element sets and never the reader's downloads.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import functools
 import html
@@ -86,7 +87,9 @@ def _output(text: str, limit: int | None) -> nodes.literal_block:
     return block
 
 
-class _Executed(SphinxDirective):
+class _Executed(SphinxDirective, metaclass=abc.ABCMeta):
+    """A code block run at build time; each kind (Python, shell) says how it runs."""
+
     has_content = True
     option_spec = {
         "lines": directives.nonnegative_int,
@@ -96,8 +99,10 @@ class _Executed(SphinxDirective):
     }
     language = "python"
 
+    @abc.abstractmethod
     def execute(self, code: str, folder: Path, namespace: dict) -> str:
-        raise NotImplementedError
+        """Run ``code`` in the page's working ``folder`` (Python blocks share
+        ``namespace``); return what it printed."""
 
     def run(self) -> list[nodes.Node]:
         code = "\n".join(self.content)
