@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -202,6 +203,21 @@ def test_the_report_has_a_flood_chapter_in_both_languages(flood_run):
         for region in res.flood.regions["region"]:
             assert region in page
     assert res.figures["flood_map"]["en"].is_file() and res.figures["flood_map"]["fr"].is_file()
+
+
+def test_the_report_summary_gives_the_flood_figures(flood_run):
+    """The summary's flood figures are the impact table's, and say what the extent is."""
+    res, out = flood_run
+    regions = pd.read_csv(out / "flood" / "impact_regions.csv")
+    for lang, extent in (("en", "given by the user"), ("fr", "fournie par l'utilisateur")):
+        page = html.unescape((out / f"report.{lang}.html").read_text(encoding="utf-8"))
+        shown = dict(re.findall(r'data-key="(\w+)">([^<]*)<', page))
+        assert int(shown["flood_people_affected"]) == round(regions["people"].sum()) > 0
+        assert int(shown["flood_regions_affected"]) == len(regions)
+        assert int(shown["flood_regions_emergency"]) == (regions["alert"] == "emergency").sum()
+        assert shown["flood_extent"] == extent
+    saved = json.loads((out / "key_figures.json").read_text())
+    assert saved["flood_people_affected"] == round(regions["people"].sum())
 
 
 def test_a_scene_is_mapped_and_labelled_as_mapped(tmp_path, shared_data):

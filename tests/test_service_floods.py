@@ -4,8 +4,11 @@ cancel, the map layers (exercise extents labelled as such) and the brief job."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -193,6 +196,14 @@ def test_a_brief_job_from_a_zone(svc):
     assert en.status_code == 200 and "text/html" in en.headers["content-type"]
     assert "5. What is not known" in en.text and "Ce qui n&#x27;est pas connu" in fr.text
     assert "given by the user" in en.text and "Niamey" in en.text
+    # styled when served: the page's only style element is allowed by its hash, and
+    # nothing else inline (no style attribute, no script)
+    styles = re.findall(r"<style>(.*?)</style>", en.text, flags=re.S)
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    policy = dict(d.strip().split(" ", 1) for d in en.headers["content-security-policy"].split(";"))
+    assert len(styles) == 1 and f"'sha256-{digest}'" in policy["style-src"].split()
+    assert "unsafe" not in policy["style-src"] and "style=" not in en.text
+    assert "<script" not in en.text and "<script" not in fr.text
     bad = svc.call("POST", "/api/jobs", json={"kind": "brief", "params": {"zone": {
         "type": "Point", "coordinates": [2, 13]}}})  # fmt: skip
     assert bad.status_code == 422 and "Polygon" in bad.text

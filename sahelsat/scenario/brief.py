@@ -33,6 +33,17 @@ from sahelsat.scenario.flood import (
 )
 
 DEFAULT_DAYS = 3.0
+#: The brief's stylesheet, inlined so that the page stands alone (a file, a mail, a PDF);
+#: the service allows exactly this text by its hash in its Content-Security-Policy.
+STYLE = """
+body { font-family: sans-serif; max-width: 1000px; margin: 2em auto; color: #222; }
+h2 { border-bottom: 2px solid #2a6; padding-bottom: 0.2em; }
+table.data { border-collapse: collapse; font-size: 0.85em; }
+table.data td, table.data th { padding: 2px 8px; border-bottom: 1px solid #ddd; }
+table.data th { text-align: left; }
+p.exercise { background: #fff3cd; border-left: 4px solid #d95f02; padding: 0.5em; }
+img { max-width: 100%; } section { break-inside: avoid-page; }
+"""
 
 TEXT = {
     "en": {
@@ -291,7 +302,8 @@ def _utc(t) -> str:
 def _table(df: pd.DataFrame) -> str:
     if df is None or df.empty:
         return ""
-    return df.to_html(index=False, border=0, classes="data", na_rep="–", escape=True)
+    page = df.to_html(index=False, border=0, classes="data", na_rep="–", escape=True)
+    return page.replace(' style="text-align: right;"', "")  # no inline style: see STYLE
 
 
 def _map_png(brief: Brief, lang: str) -> bytes:
@@ -413,14 +425,7 @@ def render_brief(brief: Brief, lang: str = "en") -> str:
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{html.escape(t["title"])}</title>
-<style>
-body {{ font-family: sans-serif; max-width: 1000px; margin: 2em auto; color: #222; }}
-h2 {{ border-bottom: 2px solid #2a6; padding-bottom: 0.2em; }}
-table.data {{ border-collapse: collapse; font-size: 0.85em; }}
-table.data td, table.data th {{ padding: 2px 8px; border-bottom: 1px solid #ddd; }}
-p.exercise {{ background: #fff3cd; border-left: 4px solid #d95f02; padding: 0.5em; }}
-img {{ max-width: 100%; }} section {{ break-inside: avoid-page; }}
-</style></head><body>
+<style>{STYLE}</style></head><body>
 <h1>{html.escape(t["title"])}</h1>
 <p>{html.escape(head)}. {html.escape(window)}.</p>
 {banner}{body}

@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from sahelsat.i18n import figure_text
+from sahelsat.monitor.impact import DEFAULT_ALERTS
 from sahelsat.scenario.run import Results
 
 TEXT = {
@@ -43,6 +44,10 @@ TEXT = {
         "design_beams": "Designed HTS: spot beams",
         "design_capacity_gbps": "Designed HTS: capacity (Gbit/s)",
         "design_people_served": "Designed HTS: people served at the target speed",
+        "flood_extent": "Flood extent (see the flood chapter)",
+        "flood_people_affected": "People in the flood extent (population base)",
+        "flood_regions_affected": "Regions the flood extent touches",
+        "flood_regions_emergency": "Regions at the emergency alert level",
         "design_gateways": "Designed HTS: gateways",
         "sec_passes": "Ground-station passes",
         "sec_coverage": "Coverage and revisit",
@@ -145,6 +150,10 @@ TEXT = {
         "design_beams": "Satellite à haut débit conçu : faisceaux",
         "design_capacity_gbps": "Satellite à haut débit conçu : capacité (Gbit/s)",
         "design_people_served": "Satellite à haut débit conçu : personnes servies au débit visé",
+        "flood_extent": "Emprise de la crue (voir le chapitre crue)",
+        "flood_people_affected": "Personnes dans l'emprise de la crue (base de population)",
+        "flood_regions_affected": "Régions touchées par l'emprise de la crue",
+        "flood_regions_emergency": "Régions au niveau d'alerte urgence",
         "design_gateways": "Satellite à haut débit conçu : passerelles",
         "sec_passes": "Passages au-dessus des stations sol",
         "sec_coverage": "Couverture et revisite",
@@ -251,6 +260,9 @@ VALUES = {
         "watch": "veille",
         "warning": "alerte",
         "emergency": "urgence",
+        "exercise (not an observation)": "exercice (pas une observation)",
+        "given by the user": "fournie par l'utilisateur",
+        "mapped from a radar scene": "cartographiée sur une scène radar",
     },
 }
 
@@ -303,6 +315,19 @@ def key_figures(res: Results) -> dict[str, float | int | str | None]:
         from sahelsat.scenario import design_chapter
 
         k.update(design_chapter.key_figures(res.design))
+    if res.flood is not None:
+        chain, regions = res.flood, res.flood.regions
+        k["flood_extent"] = (
+            "exercise (not an observation)"
+            if chain.exercise
+            else "given by the user"
+            if chain.water is None
+            else "mapped from a radar scene"
+        )
+        k["flood_people_affected"] = int(round(float(regions["people"].sum())))
+        k["flood_regions_affected"] = len(regions)
+        top = DEFAULT_ALERTS[-1][0]  # the scenario's chain uses the default levels
+        k["flood_regions_emergency"] = int((regions["alert"] == top).sum())
     return k
 
 
@@ -339,7 +364,7 @@ def render_html(res: Results, lang: str = "en") -> str:
     figures = key_figures(res)
     rows = "".join(
         f'<tr><th>{html.escape(t[key])}</th><td data-key="{key}">'
-        f"{html.escape('–' if value is None else str(value))}</td></tr>"
+        f"{html.escape('–' if value is None else str(words.get(value, value)))}</td></tr>"
         for key, value in figures.items()
     )
     parts = [_section(t["summary"], f'<table class="key">{rows}</table>')]

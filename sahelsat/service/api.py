@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from sahelsat import __version__
+from sahelsat.scenario import brief
 from sahelsat.service.db import open_store
 from sahelsat.service.docs_site import mount_docs
 from sahelsat.service.errors import error_body, install_error_handlers
@@ -189,7 +190,7 @@ def create_app(
         )
     scenes = ("/api/scenes", settings.max_scene_bytes)  # the one size-limited upload setting
     app.add_middleware(BodyLimit, limits=(scenes, *BODY_LIMITS))
-    csp = content_security_policy(settings.csp_extra)
+    csp = content_security_policy(settings.csp_extra, styles=(brief.STYLE,))
     hosts = trusted_hosts or host_list(settings.trusted_hosts)
     app.add_middleware(SecurityHeaders, trusted_hosts=hosts, csp=csp)  # the outermost
     app.mount("/static", StaticFiles(directory=WEB), name="static")

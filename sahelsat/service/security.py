@@ -2,8 +2,9 @@
 
 :class:`SecurityHeaders` (ASGI middleware, outermost) gives every answer, API, static file,
 error or a crash's 500 alike, a Content-Security-Policy that allows only the service's own
-scripts and styles (no inline script or style; MapLibre's ``blob:`` workers and its
-``data:``/``blob:`` images), ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``
+scripts and styles (no inline script; no inline style but the situation brief's own
+stylesheet, allowed by its hash; MapLibre's ``blob:`` workers and its ``data:``/``blob:``
+images), ``X-Content-Type-Options: nosniff``, ``X-Frame-Options: DENY``
 with ``frame-ancestors 'none'``, and ``Referrer-Policy: no-referrer``. A request whose
 ``Host`` is not a trusted host gets a 400 before any work (a defence against DNS
 rebinding). Settings (:class:`~sahelsat.service.settings.Settings`): ``trusted_hosts``
@@ -15,6 +16,8 @@ refused).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 
 from starlette.datastructures import MutableHeaders
@@ -43,14 +46,17 @@ HEADERS = {
 }
 
 
-def content_security_policy(extra: str | None = None) -> str:
+def content_security_policy(extra: str | None = None, styles: tuple[str, ...] = ()) -> str:
     """The policy as a header value, with the sources of ``extra`` added (see module doc).
 
     ``extra`` is ``"directive source ...; directive source ..."``; a directive not in
-    :data:`CSP` is added as given. Raises ValueError for an ``'unsafe-…'`` source, a
-    wildcard script source or a malformed directive.
+    :data:`CSP` is added as given. ``styles``: texts of inline ``<style>`` elements the
+    service itself writes (the situation brief's), allowed by their SHA-256 hashes (CSP
+    Level 2 hash sources), never inline style in general. Raises ValueError for an
+    ``'unsafe-…'`` source, a wildcard script source or a malformed directive.
     """
     policy = {name: list(sources) for name, sources in CSP.items()}
+    policy["style-src"] += [style_hash(text) for text in styles]
     for part in (extra or "").split(";"):
         words = part.split()
         if not words:
@@ -66,6 +72,12 @@ def content_security_policy(extra: str | None = None) -> str:
         kept = [s for s in policy.get(name, []) if s != "'none'"]
         policy[name] = kept + [s for s in sources if s not in kept]
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in policy.items())
+
+
+def style_hash(text: str) -> str:
+    """The CSP hash source (``'sha256-…'``) that allows a ``<style>`` element of ``text``."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def host_list(text: str | None) -> tuple[str, ...]:
