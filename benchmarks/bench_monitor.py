@@ -347,6 +347,15 @@ def accuracy():
                     ("SAR", default),
                     ("optical", opt),
                     ("fused", optical.fuse(default, opt)),
+                    # Candidate, one chip only (not validated): water where both agree.
+                    (
+                        "both agree",
+                        np.where(
+                            opt == sar.NODATA,
+                            default,
+                            np.where(default == sar.NODATA, opt, (default == 1) & (opt == 1)),
+                        ).astype(np.uint8),
+                    ),
                 )
             }
     chips = list(labels)
@@ -383,7 +392,9 @@ def accuracy():
         print(
             f"with the chip's Sentinel-2 scene ({chip}, the only chip with one): "
             + ", ".join(f"{k} IoU {v:.3f}" for k, v in row.items())
-            + " (optical MNDWI > 0 where cloud-free, SAR elsewhere)"
+            + " (fused: optical MNDWI > 0 where cloud-free, SAR elsewhere, the product; "
+            "both agree: water where SAR and optical both say so, a candidate measured on "
+            "this one chip only)"
         )
     table["optical_fusion"] = fused
     return table

@@ -26,7 +26,7 @@ likelihood, an exclusion mask, new water against a dry-season scene, and an opti
 scene where one is cloud-free (on the one chip with Sentinel-2: SAR 0.59, fused 0.61).
 ``make bench`` prints the table, with candidates and held-out scores. The thresholds are
 calibrated sigma0 values: a scene offset by -2 dB (a miscalibration, or steep incidence
-over land) lowers the hysteresis score to 0.41 on those chips (+2 dB: 0.51).
+over land) lowers the default's pooled score to 0.41 on those chips (+2 dB: 0.51).
 
 All functions take numpy arrays in dB, shape (rows, cols), NaN for nodata.
 """
