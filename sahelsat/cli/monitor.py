@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
             None, "--dem", help="Elevation GeoTIFF (m): water on slopes > 5 degrees is removed."
         ),
         method: str = typer.Option(
-            "hysteresis", help="SAR method: hysteresis, split-window, otsu or fixed."
+            "multiscale",
+            help="SAR method: multiscale, hysteresis, split-window, otsu or fixed.",
         ),
         buffer_m: float = typer.Option(
             1000.0,

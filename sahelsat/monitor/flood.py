@@ -69,7 +69,7 @@ def _sar_block(vv, vh, method):
     return sar.detect_water(vv, vh, method=method)
 
 
-def sar_water(ds: xr.Dataset, method: str = "hysteresis") -> xr.DataArray:
+def sar_water(ds: xr.Dataset, method: str = "multiscale") -> xr.DataArray:
     """Water mask (uint8 DataArray, y x) of a SAR Dataset from ``io.read_sar``.
 
     Dask-backed inputs are processed block by block with a :data:`HALO`-pixel overlap

@@ -62,7 +62,7 @@ def run_flood(
     baseline: Path | list[Path] | None = None,
     area: str | None = None,
     dem: Path | None = None,
-    method: str = "hysteresis",
+    method: str = "multiscale",
     buffer_m: float = impact.DEFAULT_BUFFER_M,
     alerts: Path | None = None,
     chunks: int | None = None,
