@@ -4,7 +4,8 @@ numba calls the C library for ``sin``, ``cos`` and ``atan2``, and a loop that ca
 them runs one element at a time. These versions use only arithmetic, ``floor`` and
 ``sqrt``, written without branches, so that a loop over them runs on all SIMD lanes.
 They are accurate to a few units in the last place for the arguments SGP4 meets
-(|x| up to about 1e5 rad): see ``tests/test_vmath.py``.
+(|x| up to about 1e5 rad): see ``tests/test_vmath.py``. :func:`fmod_2pi` is exact:
+the C library's ``fmod(x, 2 pi)`` to the last bit.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ _BOUND_1 = 0.13165249758739585
 _BOUND_3 = 0.41421356237309503
 _BOUND_5 = 0.7673269879789604
 _PI_12 = math.pi / 12.0
+# 2 pi (the double) split into 33 + 17 significant bits: q * _TWO_PI_HI and q * _TWO_PI_LO
+# are exact for integers q below 2**20.
+_TWO_PI = 2.0 * math.pi
+_TWO_PI_HI = 6.2831853069365025  # 0x1.921fb544p+2
+_TWO_PI_LO = 2.430837753308879e-10  # 0x1.0b46p-32, _TWO_PI - _TWO_PI_HI exactly
+_INV_TWO_PI = 1.0 / _TWO_PI
 FAST = {"contract", "arcp", "nsz"}  # no reassociation: it would undo the exact reduction
 
 
@@ -88,3 +95,21 @@ def atan2(y, x):
     negx = 1.0 * (x < 0.0)
     a = a + negx * (math.pi - 2.0 * a)
     return a * (1.0 - 2.0 * (y < 0.0))
+
+
+@njit(inline="always", fastmath=FAST)
+def fmod_2pi(x):
+    """``fmod(x, 2 pi)`` (2 pi the double; the sign of ``x`` kept), exactly, for
+    |x| < 2**20 pi.
+
+    The remainder x - q 2 pi is a double, and with q below 2**20 both products
+    q * hi and q * lo are exact and so is x - q * hi (a multiple of the unit in the
+    last place of x, no larger than x), so the last subtraction rounds an exact double:
+    no error. The quotient from the rounded division may be one off; it is corrected
+    from the remainder's range and the remainder recomputed."""
+    q = np.trunc(x * _INV_TWO_PI)
+    r = (x - q * _TWO_PI_HI) - q * _TWO_PI_LO
+    neg = 1.0 * (x < 0.0)
+    q = q + (1.0 * (r >= _TWO_PI) - 1.0 * (r <= -_TWO_PI) + neg * (r > 0.0)
+             - (1.0 - neg) * (r < 0.0))  # fmt: skip
+    return (x - q * _TWO_PI_HI) - q * _TWO_PI_LO

@@ -18,6 +18,26 @@ def _atan2_many(y, x, out):
         out[i] = vmath.atan2(y[i], x[i])
 
 
+@njit
+def _fmod_many(x, out):
+    for i in range(x.shape[0]):
+        out[i] = vmath.fmod_2pi(x[i])
+
+
+def test_fmod_2pi_is_the_c_library_fmod_exactly():
+    """Every remainder equal to the C library's, bit for bit, including just beside the
+    multiples of 2 pi, where a rounded quotient is one off."""
+    rng = np.random.default_rng(5)
+    two_pi = 2.0 * np.pi
+    k = rng.integers(-(2**20) + 1, 2**20, 200_000) * two_pi
+    x = np.concatenate([rng.uniform(-3e6, 3e6, 400_000), rng.uniform(-10.0, 10.0, 100_000), k,
+                        np.nextafter(k, np.inf), np.nextafter(k, -np.inf),
+                        [0.0, two_pi, -two_pi, 1e-300, -1e-300]])  # fmt: skip
+    out = np.empty_like(x)
+    _fmod_many(x, out)
+    np.testing.assert_array_equal(out, np.fmod(x, two_pi))
+
+
 def test_sincos_to_the_last_bits():
     rng = np.random.default_rng(3)
     x = np.concatenate([rng.uniform(-1e5, 1e5, 200_000), rng.uniform(-4, 4, 200_000),
