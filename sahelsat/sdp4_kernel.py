@@ -40,7 +40,10 @@ set, of the order of the last bit of a position there). The pair kernel
 (:func:`propagate_pairs`) runs the scalar :func:`sdp4` with the C library's functions.
 
 Kernels are parallel over runs of instants of one satellite, so a few satellites over
-a long grid use all cores.
+a long grid use all cores. On a 2-core AVX2 machine (574 shipped GEO x 1440 one-minute
+steps, TEME positions and velocities, ``benchmarks/bench_orbit.py``) this gives about
+10 M satellite-epochs/s per core and 19 M on both, against 1.7 and 3.4 M for the
+previous scalar coding of the same equations.
 """
 
 from __future__ import annotations
