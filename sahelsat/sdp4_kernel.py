@@ -493,57 +493,16 @@ def _mean_elements(c, t, am0, xl_res, nm_res):
 @njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
 def _finish(eo1, axnl, aynl, am, nodep, sinip, cosip, code):
     """Stage 3: short-period terms at the osculating inclination and the TEME state
-    from Kepler's solution ``eo1`` (as :func:`_osculating`); the error code adds
-    4 (semi-latus rectum) and 6 (decayed)."""
-    sineo1, coseo1 = vmath.sincos(eo1)
-    ecose = axnl * coseo1 + aynl * sineo1
-    esine = axnl * sineo1 - aynl * coseo1
-    el2 = axnl * axnl + aynl * aynl
-    pl = am * (1.0 - el2)
-    rl = am * (1.0 - ecose)
-    inv_rl = 1.0 / rl
-    sqrt_am = np.sqrt(am)
-    betal = np.sqrt(1.0 - el2)
-    rdotl = sqrt_am * esine * inv_rl
-    rvdotl = sqrt_am * betal * inv_rl  # sqrt(pl) / rl
-    temp = esine / (1.0 + betal)
-    am_rl = am * inv_rl
-    sinu = am_rl * (sineo1 - aynl - axnl * temp)  # a unit vector (sin u, cos u)
-    cosu = am_rl * (coseo1 - axnl + aynl * temp)
-    sin2u = (cosu + cosu) * sinu
-    cos2u = 1.0 - 2.0 * sinu * sinu
-    temp = 1.0 / pl
-    temp1 = 0.5 * J2 * temp
-    temp2 = temp1 * temp
+    from Kepler's solution ``eo1`` (:func:`sahelsat.sgp4_kernel.osculating_state`); the
+    error code adds 4 (semi-latus rectum) and 6 (decayed)."""
     cosisq = cosip * cosip
-    con41, x1mth2, x7thm1 = 3.0 * cosisq - 1.0, 1.0 - cosisq, 7.0 * cosisq - 1.0
-    nm_xke = 1.0 / (am * sqrt_am)  # the mean motion over XKE
-    mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
-    # Short-period corrections of u and i (below 8.2e-4 / pl^2 rad) applied by rotation
-    # through small angles, as in sahelsat.sgp4_kernel.finish.
-    sin_d, cos_d = vmath.sincos_small(-0.25 * temp2 * x7thm1 * sin2u)
-    sinsu = sinu * cos_d + cosu * sin_d
-    cossu = cosu * cos_d - sinu * sin_d
-    snod, cnod = vmath.sincos(nodep + 1.5 * temp2 * cosip * sin2u)
-    sin_d, cos_d = vmath.sincos_small(1.5 * temp2 * cosip * sinip * cos2u)
-    sini = sinip * cos_d + cosip * sin_d
-    cosi = cosip * cos_d - sinip * sin_d
-    mvt = rdotl - nm_xke * temp1 * x1mth2 * sin2u
-    rvdot = rvdotl + nm_xke * temp1 * (x1mth2 * cos2u + 1.5 * con41)
-    xmx = -snod * cosi
-    xmy = cnod * cosi
-    ux = xmx * sinsu + cnod * cossu
-    uy = xmy * sinsu + snod * cossu
-    uz = sini * sinsu
-    vx = xmx * cossu - cnod * sinsu
-    vy = xmy * cossu - snod * sinsu
-    vz = sini * cossu
-    mr = mrt * RE_KM
-    mv = mvt * VKMPERSEC
-    rv = rvdot * VKMPERSEC
+    x, y, z, vx, vy, vz, pl, mrt = sgp4_kernel.osculating_state(
+        eo1, axnl, aynl, am, nodep, sinip, cosip,
+        3.0 * cosisq - 1.0, 1.0 - cosisq, 7.0 * cosisq - 1.0,
+    )  # fmt: skip
     code += 4.0 * (code == 0.0) * (pl < 0.0)
     code += 6.0 * (code == 0.0) * (mrt < 1.0)
-    return mr * ux, mr * uy, mr * uz, mv * ux + rv * vx, mv * uy + rv * vy, mv * uz + rv * vz, code
+    return x, y, z, vx, vy, vz, code
 
 
 @njit(inline="always", error_model="numpy")

@@ -147,16 +147,17 @@ def kepler_steps(e):
 
 
 @njit(inline="always", fastmath=FAST, error_model="numpy")
-def finish(c, eo1, axnl, aynl, am, nodem, bad_e):
-    """Stage 3: short-period periodics and the TEME state from Kepler's solution
-    ``eo1``. Returns position (km), velocity (km/s) and the SGP4 error code as a float
-    (0 fine, 1 eccentricity, 4 semi-latus rectum, 6 decayed)."""
+def osculating_state(eo1, axnl, aynl, am, node, sini, cosi, con41, x1mth2, x7thm1):
+    """Short-period periodics and the TEME state from Kepler's solution ``eo1``, shared
+    by SGP4 and SDP4: mean node ``node``, sine and cosine of the inclination they are
+    taken at and its functions ``con41`` (3 cos^2 i - 1), ``x1mth2`` (1 - cos^2 i),
+    ``x7thm1`` (7 cos^2 i - 1). Returns position (km), velocity (km/s), the semi-latus
+    rectum ``pl`` and the radius ``mrt`` (Earth radii) that the error codes test."""
     sineo1, coseo1 = vmath.sincos(eo1)
     ecose = axnl * coseo1 + aynl * sineo1
     esine = axnl * sineo1 - aynl * coseo1
     el2 = axnl * axnl + aynl * aynl
     pl = am * (1.0 - el2)
-    bad_p = 1.0 * (pl < 0.0)
     rl = am * (1.0 - ecose)
     inv_rl = 1.0 / rl
     sqrt_am = np.sqrt(am)
@@ -173,33 +174,47 @@ def finish(c, eo1, axnl, aynl, am, nodem, bad_e):
     temp1 = 0.5 * J2 * temp
     temp2 = temp1 * temp
     nm_xke = 1.0 / (am * sqrt_am)  # the mean motion over XKE
-    mrt = rl * (1.0 - 1.5 * temp2 * betal * c[CON41]) + 0.5 * temp1 * c[X1MTH2] * cos2u
+    mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u
     # Short-period corrections to the argument of latitude, node and inclination. Those
     # of u and i are below 8.2e-4 / pl^2 rad: small angles (series) unless the orbit
     # dips under the Earth (pl < 0.13 Earth radii), applied by rotation.
-    sin_d, cos_d = vmath.sincos_small(-0.25 * temp2 * c[X7THM1] * sin2u)
+    sin_d, cos_d = vmath.sincos_small(-0.25 * temp2 * x7thm1 * sin2u)
     sinsu = sinu * cos_d + cosu * sin_d
     cossu = cosu * cos_d - sinu * sin_d
-    snod, cnod = vmath.sincos(nodem + 1.5 * temp2 * c[COSIO] * sin2u)
-    sin_d, cos_d = vmath.sincos_small(1.5 * temp2 * c[COSIO] * c[SINIO] * cos2u)
-    sini = c[SINIO] * cos_d + c[COSIO] * sin_d
-    cosi = c[COSIO] * cos_d - c[SINIO] * sin_d
-    mvt = rdotl - nm_xke * temp1 * c[X1MTH2] * sin2u
-    rvdot = rvdotl + nm_xke * temp1 * (c[X1MTH2] * cos2u + 1.5 * c[CON41])
-    xmx = -snod * cosi
-    xmy = cnod * cosi
+    snod, cnod = vmath.sincos(node + 1.5 * temp2 * cosi * sin2u)
+    sin_d, cos_d = vmath.sincos_small(1.5 * temp2 * cosi * sini * cos2u)
+    sin_k = sini * cos_d + cosi * sin_d
+    cos_k = cosi * cos_d - sini * sin_d
+    mvt = rdotl - nm_xke * temp1 * x1mth2 * sin2u
+    rvdot = rvdotl + nm_xke * temp1 * (x1mth2 * cos2u + 1.5 * con41)
+    xmx = -snod * cos_k
+    xmy = cnod * cos_k
     ux = xmx * sinsu + cnod * cossu
     uy = xmy * sinsu + snod * cossu
-    uz = sini * sinsu
+    uz = sin_k * sinsu
     vx = xmx * cossu - cnod * sinsu
     vy = xmy * cossu - snod * sinsu
-    vz = sini * cossu
+    vz = sin_k * cossu
     mr = mrt * RE_KM
     mv = mvt * VKMPERSEC
     rv = rvdot * VKMPERSEC
+    return (mr * ux, mr * uy, mr * uz, mv * ux + rv * vx, mv * uy + rv * vy, mv * uz + rv * vz,
+            pl, mrt)  # fmt: skip
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
+def finish(c, eo1, axnl, aynl, am, nodem, bad_e):
+    """Stage 3: short-period periodics and the TEME state from Kepler's solution
+    ``eo1`` (:func:`osculating_state` at the epoch inclination). Returns position (km),
+    velocity (km/s) and the SGP4 error code as a float (0 fine, 1 eccentricity, 4
+    semi-latus rectum, 6 decayed)."""
+    x, y, z, vx, vy, vz, pl, mrt = osculating_state(
+        eo1, axnl, aynl, am, nodem, c[SINIO], c[COSIO], c[CON41], c[X1MTH2], c[X7THM1]
+    )
+    bad_p = 1.0 * (pl < 0.0)
     bad_r = 1.0 * (mrt < 1.0)
     err = bad_e + (1.0 - bad_e) * (4.0 * bad_p + (1.0 - bad_p) * 6.0 * bad_r)
-    return mr * ux, mr * uy, mr * uz, mv * ux + rv * vx, mv * uy + rv * vy, mv * uz + rv * vz, err
+    return x, y, z, vx, vy, vz, err
 
 
 # ---------------------------------------------------------------- runs of points
