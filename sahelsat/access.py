@@ -143,9 +143,12 @@ def _search_arrays(fleet, site_table, t0, t1, min_el, step_s=None, prune=True,
 
 def _compact(out, flags, site_i, count, cap, sats, base, t0, t1) -> dict:
     """The passes of the satellites that did not overflow as flat (pass,) arrays sorted
-    by rise (:func:`sahelsat.pass_search.compact`), by column name."""
+    by rise (:func:`sahelsat.pass_search.compact_rise`, :func:`~sahelsat.pass_search.compact`),
+    by column name."""
+    rise, src = pass_search.compact_rise(out, flags, count, cap, base, float(NS), t0, t1)
+    order = np.argsort(rise, kind="stable")  # numpy's: rises come in sorted runs
     sat, site, times, values, edge = pass_search.compact(
-        out, flags, site_i, count, cap, sats.astype(np.int64), base, float(NS), t0, t1
+        out, flags, site_i, cap, sats.astype(np.int64), base, float(NS), t0, t1, rise, src, order
     )
     return {
         "sat": sat,

@@ -469,22 +469,19 @@ def search(st, h, w1, min_el_rad, site_rows, bucket_start, bucket_sites, bucket_
 
 
 @njit(cache=True, nogil=True)
-def compact(out, flags, sites_out, count, cap, sats, base_ns, ns_per_s, t0_ns, t1_ns):
-    """The passes stored by :func:`search` of the satellites that did not overflow
-    (``count <= cap``), as flat (pass,) arrays sorted by rise (stable: by satellite slot,
-    then by order found, on ties): fleet index (``sats[k]``), site index, rise,
-    culmination and set (int64 ns: ``base_ns`` plus the time in s, rounded, clipped to
-    [t0_ns, t1_ns], rise / set at the edge for passes in progress there), maximum
-    elevation and azimuths (degrees), in progress at start / at stop."""
-    n_sat = count.shape[0]
+def compact_rise(out, flags, count, cap, base_ns, ns_per_s, t0_ns, t1_ns):
+    """Rise times (int64 ns: ``base_ns`` plus the time in s, rounded, clipped to
+    [t0_ns, t1_ns], ``t0_ns`` for passes in progress at the start) of the passes stored
+    by :func:`search` for the satellites that did not overflow (``count <= cap``), in
+    slot order, and the slot of each (``k * cap + c``)."""
     n = 0
-    for k in range(n_sat):
+    for k in range(count.shape[0]):
         if count[k] <= cap:
             n += count[k]
     rise = np.empty(n, np.int64)
     src = np.empty(n, np.int64)
     i = 0
-    for k in range(n_sat):
+    for k in range(count.shape[0]):
         if count[k] <= cap:
             for c in range(count[k]):
                 v = base_ns + np.int64(np.rint(out[k, c, RISE] * ns_per_s))
@@ -493,7 +490,17 @@ def compact(out, flags, sites_out, count, cap, sats, base_ns, ns_per_s, t0_ns, t
                 rise[i] = min(max(v, t0_ns), t1_ns)
                 src[i] = k * cap + c
                 i += 1
-    order = np.argsort(rise, kind="mergesort")
+    return rise, src
+
+
+@njit(cache=True, nogil=True)
+def compact(out, flags, sites_out, cap, sats, base_ns, ns_per_s, t0_ns, t1_ns, rise, src,
+            order):  # fmt: skip
+    """The passes of :func:`compact_rise` taken in ``order`` (pass,) as flat arrays:
+    fleet index (``sats[k]``), site index, rise, culmination and set (int64 ns, as
+    the rise; the set ``t1_ns`` for passes in progress at the stop), maximum elevation
+    and azimuths (degrees), in progress at start / at stop."""
+    n = order.shape[0]
     sat = np.empty(n, np.int64)
     site = np.empty(n, np.int64)
     times = np.empty((3, n), np.int64)
