@@ -48,8 +48,10 @@ PEAK_MARGIN_DEG = 5.0  # humps whose parabola peaks this far below the threshold
 GEO_MARGIN_DEG = 0.05  # always/never visible: every sample beyond the threshold by this
 CROSS_TOL_S = 1.0  # rise and set: Newton stops at a step this small whose error, about
 CROSS_ERR_S = 0.01  # d^2 |f'' / 2 f'|, is below this (then a last Halley step is taken)
+CROSS_BRACKET_S = 0.2  # or when bisections have shrunk the bracket to this
 PEAK_STEP_S = 1.0  # culmination: Newton stops at a step this small (then about d^2
-# |s''' / 2 s''| < 0.01 s off; the elevation is flat there: error << 0.001 degrees)
+# |s''' / 2 s''| off, under 0.01 s where |s''' / s''| < 1 / 50 s; the elevation is flat
+# there: its error is second order)
 PEAK_TOL_S = 0.05  # culmination by Illinois steps (fallback, geostationary): bracket;
 # and the Newton step above ZENITH_SIN, where the elevation arcsin(s) amplifies the
 # expansion's error in s (about d^3 |s'''| / 6, up to 4e-7 at d = 1 s) by 1 / cos(el)
@@ -140,9 +142,11 @@ def _azimuth(e, n, de, dn, ae, an, d):
 @njit(inline="always", fastmath=FAST, error_model="numpy")
 def _crossing(site, st, k, h, level, a, b, fa, fb):
     """Time in [a, b] where the sine of the elevation crosses ``level``, given its
-    offsets ``fa``, ``fb`` from the level at the ends (opposite signs): Halley steps
+    offsets ``fa``, ``fb`` from the level at the ends (opposite signs): Newton steps
     from the secant's root, bisecting when a step leaves the bracket, until a step is
-    at most :data:`CROSS_TOL_S`. Returns (time, azimuth in radians)."""
+    at most :data:`CROSS_TOL_S` with an error estimate below :data:`CROSS_ERR_S`, then one
+    Halley step (or the bracket is below :data:`CROSS_BRACKET_S`). Returns (time,
+    azimuth in radians)."""
     if not (fa == fa and fb == fb) or fa == fb:
         return b if fa < fb else a, np.nan
     t = a + (b - a) * fa / (fa - fb)
@@ -161,7 +165,7 @@ def _crossing(site, st, k, h, level, a, b, fa, fb):
             d = -2.0 * f * sd / (2.0 * sd * sd - f * sdd)  # Halley's: closer still
             return t + d, _azimuth(e, n, de, dn, ae, an, d)
         t += d
-        if b - a <= CROSS_TOL_S:
+        if b - a <= CROSS_BRACKET_S:
             break
     s, sd, sdd, e, n, de, dn, ae, an = _at2(site, st, k, h, t)
     return t, _azimuth(e, n, de, dn, ae, an, 0.0)
