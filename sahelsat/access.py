@@ -82,7 +82,8 @@ def _search_arrays(fleet, site_table, t0, t1, min_el, step_s=None, prune=True,
                    block_sats=_BLOCK_SATS):  # fmt: skip
     """The pass search by blocks of satellites (see :mod:`sahelsat.pass_search`): yields
     per block (satellite indices in the block, dict of (pass,) arrays: ``sat, site_i,
-    rise, culmination, set`` (int64 ns), ``max_elevation``, azimuths, edge flags)."""
+    rise, culmination, set`` (int64 ns), ``max_elevation``, azimuths, edge flags),
+    sorted by rise."""
     n = len(fleet)
     if n == 0 or len(site_table) == 0:
         return
@@ -127,40 +128,40 @@ def _search_arrays(fleet, site_table, t0, t1, min_el, step_s=None, prune=True,
             return out, flags, site_i, count
 
         out, flags, site_i, count = run(np.arange(k), per_sat)
-        parts = [_compact(out, flags, site_i, count, sats)]
-        for row in np.flatnonzero(count > per_sat):  # overflow: that satellite again, wider
-            parts[0] = _compact(out, flags, site_i, np.where(count > per_sat, 0, count), sats)
-            o2, f2, s2, c2 = run(np.array([row]), int(count[row]))
-            parts.append(_compact(o2, f2, s2, c2, sats[[row]]))
-        found = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
         base = t0 - h_ns
-        for col, field in (("rise", pass_search.RISE), ("culmination", pass_search.CUL),
-                           ("set", pass_search.SET)):  # fmt: skip
-            t = np.clip(base + np.round(found.pop(field) * NS).astype(np.int64), t0, t1)
-            found[col] = t
-        found["rise"][found["in_progress_at_start"]] = t0
-        found["set"][found["in_progress_at_stop"]] = t1
+        parts = [_compact(out, flags, site_i, count, per_sat, sats, base, t0, t1)]
+        for row in np.flatnonzero(count > per_sat):  # overflow: that satellite again, wider
+            o2, f2, s2, c2 = run(np.array([row]), int(count[row]))
+            parts.append(_compact(o2, f2, s2, c2, int(c2[0]), sats[[row]], base, t0, t1))
+        found = parts[0]
+        if len(parts) > 1:
+            found = {c: np.concatenate([p[c] for p in parts]) for c in found}
+            by_rise = np.argsort(found["rise"], kind="stable")
+            found = {c: v[by_rise] for c, v in found.items()}
         yield sats, found
 
 
-def _compact(out, flags, site_i, count, sats) -> dict:
-    """The filled slots of the search outputs as flat (pass,) arrays."""
-    cap = out.shape[1]
-    filled = np.arange(cap)[None, :] < np.minimum(count, cap)[:, None]
-    o = out[filled]
-    f = flags[filled]
+def _compact(out, flags, site_i, count, cap, sats, base, t0, t1) -> dict:
+    """The passes of the satellites that did not overflow as flat (pass,) arrays sorted
+    by rise (:func:`sahelsat.pass_search.compact_rise`, :func:`~sahelsat.pass_search.compact`),
+    by column name."""
+    rise, src = pass_search.compact_rise(out, flags, count, cap, base, float(NS), t0, t1)
+    order = np.argsort(rise, kind="stable")  # numpy's: rises come in sorted runs
+    sat, site, times, values, edge = pass_search.compact(
+        out, flags, site_i, cap, sats.astype(np.int64), base, float(NS), t0, t1, rise, src, order
+    )
     return {
-        "sat": np.repeat(sats, np.minimum(count, cap)),
-        "site_i": site_i[filled],
-        pass_search.RISE: o[:, pass_search.RISE],
-        pass_search.CUL: o[:, pass_search.CUL],
-        pass_search.SET: o[:, pass_search.SET],
-        "max_elevation": o[:, pass_search.MAX_EL],
-        "rise_azimuth": o[:, pass_search.AZ_RISE],
-        "culmination_azimuth": o[:, pass_search.AZ_CUL],
-        "set_azimuth": o[:, pass_search.AZ_SET],
-        "in_progress_at_start": (f & pass_search.AT_START) != 0,
-        "in_progress_at_stop": (f & pass_search.AT_STOP) != 0,
+        "sat": sat,
+        "site_i": site,
+        "rise": times[0],
+        "culmination": times[1],
+        "set": times[2],
+        "max_elevation": values[0],
+        "rise_azimuth": values[1],
+        "culmination_azimuth": values[2],
+        "set_azimuth": values[3],
+        "in_progress_at_start": edge[0],
+        "in_progress_at_stop": edge[1],
     }
 
 
@@ -268,17 +269,16 @@ def write_passes_parquet(
         + [(c, pa.bool_()) for c in PASS_COLUMNS[10:]]
     )  # fmt: skip
 
-    def table(found: dict) -> pa.Table:
-        order = np.argsort(found["rise"], kind="stable")
+    def table(found: dict) -> pa.Table:  # the block's passes, already sorted by rise
         cols = [
-            pa.DictionaryArray.from_arrays(found["sat"][order].astype(np.int32), names),
-            pa.DictionaryArray.from_arrays(found["site_i"][order].astype(np.int32), site_names),
-            *(pa.array(found[c][order], type=pa.int64()).cast(ts)
-              for c in ("rise", "culmination", "set")),
-        ]  # fmt: skip
+            pa.DictionaryArray.from_arrays(found["sat"].astype(np.int32), names),
+            pa.DictionaryArray.from_arrays(found["site_i"].astype(np.int32), site_names),
+            *(pa.array(found[c], type=pa.int64()).cast(ts) for c in ("rise", "culmination", "set")),
+        ]
         for c in PASS_COLUMNS[5:]:
-            value = (found["set"] - found["rise"]) / NS if c == "duration_s" else found[c]
-            cols.append(pa.array(value[order]))
+            cols.append(
+                pa.array((found["set"] - found["rise"]) / NS if c == "duration_s" else found[c])
+            )
         return pa.Table.from_arrays(cols, schema=schema)
 
     rows, writing = 0, None

@@ -17,9 +17,12 @@ site, in parallel over the satellites:
    samples above the threshold are passes, and humps below it whose parabola comes
    within :data:`PEAK_MARGIN_DEG` of the threshold are refined in case they peak above;
 4. refinement: rise and set are roots of sin(elevation) - sin(min) by safeguarded
-   Newton steps, the culmination the root of the elevation rate by Illinois steps, all
-   on the cubic Hermite interpolant of positions and velocities between samples
-   (error below 20 m at 1/40 of an orbit: (h^4 / 384) |r''''|), no SGP4 call;
+   Newton steps (stopped once a step's error estimate is small, then one Halley step),
+   the culmination the root of the elevation rate by Newton steps from the samples'
+   parabola (Illinois steps as a fallback), both with the first two derivatives of the
+   sine of the elevation, all on the cubic Hermite interpolant of positions and
+   velocities between samples (error below 20 m at 1/40 of an orbit:
+   (h^4 / 384) |r''''|), no SGP4 call: about two evaluations per event;
 5. geostationary satellites (flagged by the caller) are classed per site as always or
    never visible from the samples when every sample clears the threshold by
    :data:`GEO_MARGIN_DEG` (far above the elevation's change between samples), and
@@ -43,9 +46,16 @@ from sahelsat.core import geometry
 FAST = vmath.FAST
 PEAK_MARGIN_DEG = 5.0  # humps whose parabola peaks this far below the threshold are refined
 GEO_MARGIN_DEG = 0.05  # always/never visible: every sample beyond the threshold by this
-CROSS_TOL_S = 0.2  # rise and set: Newton stops at a step this small (then < 1e-3 s off:
-# the error after a step of d is about d^2 |f'' / 2 f'|, with f'' / f' below 1 / 100 s)
-PEAK_TOL_S = 0.05  # culmination: the elevation is flat there (error << 0.001 degrees)
+CROSS_TOL_S = 1.0  # rise and set: Newton stops at a step this small whose error, about
+CROSS_ERR_S = 0.01  # d^2 |f'' / 2 f'|, is below this (then a last Halley step is taken)
+CROSS_BRACKET_S = 0.2  # or when bisections have shrunk the bracket to this
+PEAK_STEP_S = 1.0  # culmination: Newton stops at a step this small (then about d^2
+# |s''' / 2 s''| off, under 0.01 s where |s''' / s''| < 1 / 50 s; the elevation is flat
+# there: its error is second order)
+PEAK_TOL_S = 0.05  # culmination by Illinois steps (fallback, geostationary): bracket;
+# and the Newton step above ZENITH_SIN, where the elevation arcsin(s) amplifies the
+# expansion's error in s (about d^3 |s'''| / 6, up to 4e-7 at d = 1 s) by 1 / cos(el)
+ZENITH_SIN = math.sin(math.radians(85.0))
 # Columns of the float output (satellite, capacity, N_OUT).
 RISE, CUL, SET, MAX_EL, AZ_RISE, AZ_CUL, AZ_SET = range(7)
 N_OUT = 7
@@ -84,31 +94,81 @@ def _at(site, st, k, h, t):
 
 
 @njit(inline="always", fastmath=FAST, error_model="numpy")
+def _at2(site, st, k, h, t):
+    """Sine of the elevation and its first two time derivatives (1/s, 1/s^2), east and
+    north (km) and their first two derivatives (km/s, km/s^2) of satellite ``k`` at time
+    ``t`` (s), on the cubic Hermite interpolant of :func:`_at`."""
+    n_t = st.shape[1]
+    j = min(max(int(t / h), 0), n_t - 2)
+    tau = t / h - j
+    t2 = tau * tau
+    t3 = t2 * tau
+    a0, a1 = 2.0 * t3 - 3.0 * t2 + 1.0, -2.0 * t3 + 3.0 * t2
+    b0, b1 = (t3 - 2.0 * t2 + tau) * h, (t3 - t2) * h
+    da0 = (6.0 * t2 - 6.0 * tau) / h
+    db0, db1 = 3.0 * t2 - 4.0 * tau + 1.0, 3.0 * t2 - 2.0 * tau
+    dda0 = (12.0 * tau - 6.0) / (h * h)
+    ddb0, ddb1 = (6.0 * tau - 4.0) / h, (6.0 * tau - 2.0) / h
+    p, q = st[k, j], st[k, j + 1]
+    x = a0 * p[0] + a1 * q[0] + b0 * p[3] + b1 * q[3]
+    y = a0 * p[1] + a1 * q[1] + b0 * p[4] + b1 * q[4]
+    z = a0 * p[2] + a1 * q[2] + b0 * p[5] + b1 * q[5]
+    vx = da0 * (p[0] - q[0]) + db0 * p[3] + db1 * q[3]
+    vy = da0 * (p[1] - q[1]) + db0 * p[4] + db1 * q[4]
+    vz = da0 * (p[2] - q[2]) + db0 * p[5] + db1 * q[5]
+    ax = dda0 * (p[0] - q[0]) + ddb0 * p[3] + ddb1 * q[3]
+    ay = dda0 * (p[1] - q[1]) + ddb0 * p[4] + ddb1 * q[4]
+    az = dda0 * (p[2] - q[2]) + ddb0 * p[5] + ddb1 * q[5]
+    e, n, u = geometry.topocentric(site, x, y, z)
+    de, dn, du = geometry.enu(site, vx, vy, vz)
+    ae, an, au = geometry.enu(site, ax, ay, az)
+    inv = 1.0 / np.sqrt(e * e + n * n + u * u)
+    rd = (e * de + n * dn + u * du) * inv  # range rate
+    rdd = (de * de + dn * dn + du * du + e * ae + n * an + u * au - rd * rd) * inv
+    s = u * inv  # s rho = u, differentiated twice
+    sd = (du - s * rd) * inv
+    sdd = (au - 2.0 * sd * rd - s * rdd) * inv
+    return s, sd, sdd, e, n, de, dn, ae, an
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
+def _azimuth(e, n, de, dn, ae, an, d):
+    """Azimuth (radians, [0, 2 pi)) ``d`` s after a point with east and north ``e, n``
+    (km), rates ``de, dn`` and accelerations ``ae, an`` (second-order Taylor step)."""
+    az = vmath.atan2(e + d * (de + 0.5 * d * ae), n + d * (dn + 0.5 * d * an))
+    return az + 2.0 * math.pi * (az < 0.0)
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
 def _crossing(site, st, k, h, level, a, b, fa, fb):
     """Time in [a, b] where the sine of the elevation crosses ``level``, given its
-    offsets ``fa``, ``fb`` from the level at the ends (opposite signs): Newton steps,
-    bisecting when a step leaves the bracket. Returns (time, azimuth in radians)."""
+    offsets ``fa``, ``fb`` from the level at the ends (opposite signs): Newton steps
+    from the secant's root, bisecting when a step leaves the bracket, until a step is
+    at most :data:`CROSS_TOL_S` with an error estimate below :data:`CROSS_ERR_S`, then one
+    Halley step (or the bracket is below :data:`CROSS_BRACKET_S`). Returns (time,
+    azimuth in radians)."""
     if not (fa == fa and fb == fb) or fa == fb:
         return b if fa < fb else a, np.nan
     t = a + (b - a) * fa / (fa - fb)
     sign_a = fa < 0.0
-    e, n = 0.0, 1.0
     for _ in range(40):
-        s, ds, e, n = _at(site, st, k, h, t)
+        s, sd, sdd, e, n, de, dn, ae, an = _at2(site, st, k, h, t)
         f = s - level
         if (f < 0.0) == sign_a:
             a = t
         else:
             b = t
-        new = t - f / ds
-        if not (new > a and new < b):
-            new = 0.5 * (a + b)
-        step = abs(new - t)
-        t = new
-        if step <= CROSS_TOL_S or b - a <= CROSS_TOL_S:
+        d = -f / sd
+        if not (t + d > a and t + d < b):
+            d = 0.5 * (a + b) - t
+        elif abs(d) <= CROSS_TOL_S and abs(sdd / sd) * d * d <= 2.0 * CROSS_ERR_S:
+            d = -2.0 * f * sd / (2.0 * sd * sd - f * sdd)  # Halley's: closer still
+            return t + d, _azimuth(e, n, de, dn, ae, an, d)
+        t += d
+        if b - a <= CROSS_BRACKET_S:
             break
-    az = vmath.atan2(e, n)
-    return t, az + 2.0 * math.pi * (az < 0.0)
+    s, sd, sdd, e, n, de, dn, ae, an = _at2(site, st, k, h, t)
+    return t, _azimuth(e, n, de, dn, ae, an, 0.0)
 
 
 @njit(inline="always", fastmath=FAST, error_model="numpy")
@@ -147,35 +207,28 @@ def _peak(site, st, k, h, a, b):
 @njit(inline="always", fastmath=FAST, error_model="numpy")
 def _culmination(site, st, k, h, jm, y0, y1, y2, a, b):
     """Time of maximum elevation near sample ``jm`` (samples ``y0, y1, y2`` of the sine of
-    the elevation at jm - 1, jm, jm + 1) inside [a, b]: secant steps on the elevation
-    rate from the vertex of the parabola through the samples and a point 0.5 s from it,
-    falling back to :func:`_peak` on [a, b] when a step leaves it. Returns (time, sine
-    of the elevation there, azimuth in radians)."""
-    t0 = jm * h
+    the elevation at jm - 1, jm, jm + 1) inside [a, b]: Newton steps on the elevation
+    rate from the vertex of the parabola through the samples, until a step is at most
+    :data:`PEAK_STEP_S` (:data:`PEAK_TOL_S` near the zenith; the sine and azimuth there
+    from the second-order expansion at the last point), falling back to :func:`_peak`
+    on [a, b] when a step leaves it or the curve is not concave. Returns (time, sine of
+    the elevation there, azimuth in radians)."""
+    t = jm * h
     curv = y0 - 2.0 * y1 + y2
     if curv < 0.0:
-        t0 += min(max(0.5 * (y0 - y2) / curv, -0.9), 0.9) * h
-    t0 = min(max(t0, a), b)
-    _, r0, _, _ = _at(site, st, k, h, t0)
-    t1 = t0 + (0.5 if r0 > 0.0 else -0.5)
-    _, r1, _, _ = _at(site, st, k, h, t1)
-    done = False
+        t += min(max(0.5 * (y0 - y2) / curv, -0.9), 0.9) * h
+    t = min(max(t, a), b)
     for _ in range(8):
-        if r1 == r0 or not (r1 == r1):
+        s, sd, sdd, e, n, de, dn, ae, an = _at2(site, st, k, h, t)
+        if not (sdd < 0.0):
             break
-        t2 = t1 - r1 * (t1 - t0) / (r1 - r0)
-        if not (t2 >= a and t2 <= b):
+        d = -sd / sdd
+        if not (t + d >= a and t + d <= b):
             break
-        if abs(t2 - t1) <= PEAK_TOL_S:
-            t1, done = t2, True
-            break
-        _, r2, _, _ = _at(site, st, k, h, t2)
-        t0, r0, t1, r1 = t1, r1, t2, r2
-    if not done:
-        return _peak(site, st, k, h, a, b)
-    s, _, e, n = _at(site, st, k, h, t1)
-    az = vmath.atan2(e, n)
-    return t1, s, az + 2.0 * math.pi * (az < 0.0)
+        if abs(d) <= (PEAK_STEP_S if s < ZENITH_SIN else PEAK_TOL_S):
+            return t + d, s + 0.5 * sd * d, _azimuth(e, n, de, dn, ae, an, d)
+        t += d
+    return _peak(site, st, k, h, a, b)
 
 
 @njit(inline="always", fastmath=FAST, error_model="numpy")
@@ -417,3 +470,59 @@ def search(st, h, w1, min_el_rad, site_rows, bucket_start, bucket_sites, bucket_
                 if undecided[s]:
                     _search_site(site_rows[s], s, st, k, h, w1, level, hump_level, runs, n_runs,
                                  sv, out, flags, sites_out, count, cap)  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def compact_rise(out, flags, count, cap, base_ns, ns_per_s, t0_ns, t1_ns):
+    """Rise times (int64 ns: ``base_ns`` plus the time in s, rounded, clipped to
+    [t0_ns, t1_ns], ``t0_ns`` for passes in progress at the start) of the passes stored
+    by :func:`search` for the satellites that did not overflow (``count <= cap``), in
+    slot order, and the slot of each (``k * cap + c``)."""
+    n = 0
+    for k in range(count.shape[0]):
+        if count[k] <= cap:
+            n += count[k]
+    rise = np.empty(n, np.int64)
+    src = np.empty(n, np.int64)
+    i = 0
+    for k in range(count.shape[0]):
+        if count[k] <= cap:
+            for c in range(count[k]):
+                v = base_ns + np.int64(np.rint(out[k, c, RISE] * ns_per_s))
+                if flags[k, c] & AT_START:
+                    v = t0_ns
+                rise[i] = min(max(v, t0_ns), t1_ns)
+                src[i] = k * cap + c
+                i += 1
+    return rise, src
+
+
+@njit(cache=True, nogil=True)
+def compact(out, flags, sites_out, cap, sats, base_ns, ns_per_s, t0_ns, t1_ns, rise, src,
+            order):  # fmt: skip
+    """The passes of :func:`compact_rise` taken in ``order`` (pass,) as flat arrays:
+    fleet index (``sats[k]``), site index, rise, culmination and set (int64 ns, as
+    the rise; the set ``t1_ns`` for passes in progress at the stop), maximum elevation
+    and azimuths (degrees), in progress at start / at stop."""
+    n = order.shape[0]
+    sat = np.empty(n, np.int64)
+    site = np.empty(n, np.int64)
+    times = np.empty((3, n), np.int64)
+    values = np.empty((4, n))
+    edge = np.empty((2, n), np.bool_)
+    for i in range(n):
+        o = order[i]
+        k, c = src[o] // cap, src[o] % cap
+        f = flags[k, c]
+        sat[i], site[i] = sats[k], sites_out[k, c]
+        times[0, i] = rise[o]
+        v = base_ns + np.int64(np.rint(out[k, c, CUL] * ns_per_s))
+        times[1, i] = min(max(v, t0_ns), t1_ns)
+        v = t1_ns if f & AT_STOP else base_ns + np.int64(np.rint(out[k, c, SET] * ns_per_s))
+        times[2, i] = min(max(v, t0_ns), t1_ns)
+        values[0, i] = out[k, c, MAX_EL]
+        values[1, i] = out[k, c, AZ_RISE]
+        values[2, i] = out[k, c, AZ_CUL]
+        values[3, i] = out[k, c, AZ_SET]
+        edge[0, i], edge[1, i] = (f & AT_START) != 0, (f & AT_STOP) != 0
+    return sat, site, times, values, edge
