@@ -350,6 +350,10 @@ def _osculating(c, t, em, argpm, inclm, mm, nodem, nm):
 
 # ---------------------------------------------------------------- runs of instants (SIMD)
 
+#: Semi-latus rectum (Earth radii) below which an instant is recomputed by the scalar
+#: kernel (:func:`_redo_low_perigee`): under 1 the perigee, pl / (1 + e), is below the
+#: Earth's surface, so no orbit in service comes near it.
+SCALAR_BELOW_PL = 1.0
 BLOCK = 256  # instants of a satellite evaluated in order by one thread, the state carried
 RUN = BLOCK
 
@@ -494,7 +498,8 @@ def _mean_elements(c, t, am0, xl_res, nm_res):
 def _finish(eo1, axnl, aynl, am, nodep, sinip, cosip, code):
     """Stage 3: short-period terms at the osculating inclination and the TEME state
     from Kepler's solution ``eo1`` (:func:`sahelsat.sgp4_kernel.osculating_state`); the
-    error code adds 4 (semi-latus rectum) and 6 (decayed)."""
+    error code adds 4 (semi-latus rectum) and 6 (decayed); the semi-latus rectum (Earth
+    radii) comes last."""
     cosisq = cosip * cosip
     x, y, z, vx, vy, vz, pl, mrt = sgp4_kernel.osculating_state(
         eo1, axnl, aynl, am, nodep, sinip, cosip,
@@ -502,7 +507,7 @@ def _finish(eo1, axnl, aynl, am, nodep, sinip, cosip, code):
     )  # fmt: skip
     code += 4.0 * (code == 0.0) * (pl < 0.0)
     code += 6.0 * (code == 0.0) * (mrt < 1.0)
-    return x, y, z, vx, vy, vz, code
+    return x, y, z, vx, vy, vz, code, pl
 
 
 @njit(inline="always", error_model="numpy")
@@ -570,12 +575,30 @@ def _run_stages(c, ts, n, state, s):
 @njit(inline="always", fastmath=vmath.FAST, error_model="numpy")
 def _finish_all(s, n):
     """Stage 3 over the run, in place: the scratch arrays ``s`` then hold position (km)
-    and velocity (km/s) in TEME in s[0] ... s[5] and the error code in s[7]."""
+    and velocity (km/s) in TEME in s[0] ... s[5], the semi-latus rectum in s[6] and the
+    error code in s[7]."""
     s0, s1, s2, s3, s4, s5, s6, s7 = s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
     for j in range(n):
-        s0[j], s1[j], s2[j], s3[j], s4[j], s5[j], s7[j] = _finish(
+        s0[j], s1[j], s2[j], s3[j], s4[j], s5[j], s7[j], s6[j] = _finish(
             s0[j], s1[j], s2[j], s3[j], s4[j], s5[j], s6[j], s7[j]
         )
+
+
+@njit(inline="always", error_model="numpy")
+def _redo_low_perigee(c, ts, n, s):
+    """Instants of :func:`_finish_all`'s run whose semi-latus rectum is below
+    :data:`SCALAR_BELOW_PL` recomputed, in place, by the scalar :func:`sdp4` (the
+    reference's functions and order of operations, resonance integrated from the epoch).
+    There the perigee lies under the Earth's surface and the short-period terms, which
+    scale as 1 / pl^2, amplify the last bits of the vectorised functions to metres
+    (Vallado's case 33333, e = 0.995, two steps before its error 4); a decaying orbit's
+    last instants only, so the cost does not show."""
+    for j in range(n):
+        if s[6][j] < SCALAR_BELOW_PL and s[7][j] == 0.0:
+            out = sdp4(c, ts[j], 0.0, 0.0, 0.0)
+            for q in range(6):
+                s[q][j] = out[q]
+            s[7][j] = out[6]
 
 
 @njit(inline="always")
@@ -632,6 +655,7 @@ def propagate_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, omega, rx, ry,
         _minutes(dt_ns, float(t0_ns - epoch_ns[i]), a, b, ts)
         _run_stages(c, ts, n, state, s)
         _finish_all(s, n)
+        _redo_low_perigee(c, ts, n, s)
         o0, o1, o2, o3, o4, o5, oe = (
             rx[i, a:b], ry[i, a:b], rz[i, a:b], vx[i, a:b], vy[i, a:b], vz[i, a:b], err[i, a:b]
         )  # fmt: skip
@@ -665,6 +689,7 @@ def geodetic_grid(dcoef, epoch_ns, sat_index, dt_ns, t0_ns, rot, lat, lon, alt, 
         _minutes(dt_ns, float(t0_ns - epoch_ns[i]), a, b, ts)
         _run_stages(c, ts, n, state, s)
         _finish_all(s, n)
+        _redo_low_perigee(c, ts, n, s)
         o0, o1, o2, oe = lat[i, a:b], lon[i, a:b], alt[i, a:b], err[i, a:b]
         rk = sgp4_kernel._slices(rot, a, b)
         for j in range(n):
@@ -696,6 +721,7 @@ def propagate_tsince(dcoef, sat_index, tsince, rx, ry, rz, vx, vy, vz, err):
         ts = tsince[k, a:b]
         _run_stages(c, ts, n, state, s)
         _finish_all(s, n)
+        _redo_low_perigee(c, ts, n, s)
         for j in range(n):
             x, y, z, dx, dy, dz, code = _outputs(s, j)
             ok = code == 0.0
