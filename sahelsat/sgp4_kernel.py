@@ -127,19 +127,14 @@ def kepler_step(eo1, u, axnl, aynl):
 @njit(inline="always")
 def kepler_steps(e):
     """Newton steps from eo1 = u that solve Kepler's equation to 1e-16 rad for every
-    Lyddane eccentricity up to ``e``, or 9 from e = 0.5 (the reference's own limit).
+    Lyddane eccentricity up to ``e``, or 10 (the reference's own limit).
 
     With f(E) = E - axnl sin E + aynl cos E - u: |f''| <= e, |f'| >= 1 - e and the
     start is within e of the root, so the error after k steps is at most
     q^(2^k) / C with C = e / (2 (1 - e)) and q = C e (Newton's quadratic bound).
-    Beyond e = 0.5 the bound is not reached in time and the reference's limit applies:
-    it takes at most 10 steps but keeps the sine and cosine computed before its last
-    step, those of the 9th iterate (the same root to 1e-12 rad whenever it converged
-    sooner; on an orbit that has not converged, e = 0.995 in Vallado's case 33333, a
-    10th step would move the state by metres).
     """
     if e >= 0.5:
-        return 9
+        return 10
     cc = e / (2.0 * (1.0 - e))
     q = cc * e
     k = 1

@@ -161,8 +161,10 @@ def test_each_report_embeds_the_figures_drawn_in_its_language(reduced_run):
 
 def test_report_figures_match_the_step_outputs(reduced_run):
     res, out = reduced_run
-    shown = _reported(out)
-    assert shown == _reported(out, "fr")
+    shown, shown_fr = _reported(out), _reported(out, "fr")
+    assert shown.pop("flood_extent") == "exercise (not an observation)"  # the built-in one
+    assert shown_fr.pop("flood_extent") == "exercice (pas une observation)"
+    assert shown == shown_fr  # the same figures in both languages
     passes = pd.read_csv(out / "passes.csv")
     assert int(shown["passes"]) == len(passes) > 0
     assert float(shown["contact_min"]) == pytest.approx(passes["duration_s"].sum() / 60, abs=0.05)
