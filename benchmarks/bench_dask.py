@@ -10,9 +10,9 @@ small first (compilation in every process), then timed from submission to ``succ
 machine with 2 cores the local run already uses both and the two workers share the same
 two cores, so there 0.5 is parity and the figure measures the cluster's overhead, not its
 speed-up; on a shared machine the figures are noisy: each job runs once.
-Measured 2026-12-03 on a 2-core machine shared with other work: coverage (resource fleet,
-AES at 0.1 deg, 24 h at 20 s) 5.7 s local, 7.6 s on 2 workers (0.38); passes (starlink over
-Niamey, 2 days) 38.4 s local, 30.2 s on 2 workers (0.64); summaries identical.
+Measured 2026-12-03 in one quiet `make bench` run on a 2-core machine: coverage (resource
+fleet, AES at 0.1 deg, 24 h at 20 s) 1.87 s local, 2.28 s on 2 workers (0.41); passes
+(starlink over Niamey, 2 days) 8.44 s local, 9.60 s on 2 workers (0.44); summaries identical.
 Prints a table and writes benchmarks/results/dask.json.
 """
 
