@@ -70,10 +70,10 @@ def _sample(site, st, k, j):
 
 
 @njit(inline="always", fastmath=FAST, error_model="numpy")
-def _at(site, st, k, h, t):
-    """Sine of the elevation, its rate (1/s), east and north (km) of satellite ``k`` at
-    time ``t`` (s), on the cubic Hermite interpolant of the samples of ``st`` (sat,
-    time, 6) spaced ``h`` s."""
+def _hermite(st, k, h, t):
+    """The samples of satellite ``k`` of ``st`` (sat, time, 6) spaced ``h`` s on each side
+    of time ``t`` (s), the fraction ``tau`` of the step at ``t``, and the cubic Hermite
+    weights of position (a0, a1, b0, b1) and of velocity (da0, db0, db1) there."""
     n_t = st.shape[1]
     j = min(max(int(t / h), 0), n_t - 2)
     tau = t / h - j
@@ -83,13 +83,30 @@ def _at(site, st, k, h, t):
     b0, b1 = (t3 - 2.0 * t2 + tau) * h, (t3 - t2) * h
     da0 = (6.0 * t2 - 6.0 * tau) / h
     db0, db1 = 3.0 * t2 - 4.0 * tau + 1.0, 3.0 * t2 - 2.0 * tau
-    p, q = st[k, j], st[k, j + 1]
+    return st[k, j], st[k, j + 1], tau, a0, a1, b0, b1, da0, db0, db1
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
+def _rate(p, q, w, u, v):
+    """w (p - q) + u p' + v q' per axis: a time derivative of the interpolant between
+    samples ``p`` and ``q`` (position then velocity) with the weights of that derivative."""
+    return (
+        w * (p[0] - q[0]) + u * p[3] + v * q[3],
+        w * (p[1] - q[1]) + u * p[4] + v * q[4],
+        w * (p[2] - q[2]) + u * p[5] + v * q[5],
+    )
+
+
+@njit(inline="always", fastmath=FAST, error_model="numpy")
+def _at(site, st, k, h, t):
+    """Sine of the elevation, its rate (1/s), east and north (km) of satellite ``k`` at
+    time ``t`` (s), on the cubic Hermite interpolant of the samples of ``st`` (sat,
+    time, 6) spaced ``h`` s."""
+    p, q, _, a0, a1, b0, b1, da0, db0, db1 = _hermite(st, k, h, t)
     x = a0 * p[0] + a1 * q[0] + b0 * p[3] + b1 * q[3]
     y = a0 * p[1] + a1 * q[1] + b0 * p[4] + b1 * q[4]
     z = a0 * p[2] + a1 * q[2] + b0 * p[5] + b1 * q[5]
-    vx = da0 * (p[0] - q[0]) + db0 * p[3] + db1 * q[3]
-    vy = da0 * (p[1] - q[1]) + db0 * p[4] + db1 * q[4]
-    vz = da0 * (p[2] - q[2]) + db0 * p[5] + db1 * q[5]
+    vx, vy, vz = _rate(p, q, da0, db0, db1)
     return geometry.sine_elevation(site, x, y, z, vx, vy, vz)
 
 
@@ -98,27 +115,13 @@ def _at2(site, st, k, h, t):
     """Sine of the elevation and its first two time derivatives (1/s, 1/s^2), east and
     north (km) and their first two derivatives (km/s, km/s^2) of satellite ``k`` at time
     ``t`` (s), on the cubic Hermite interpolant of :func:`_at`."""
-    n_t = st.shape[1]
-    j = min(max(int(t / h), 0), n_t - 2)
-    tau = t / h - j
-    t2 = tau * tau
-    t3 = t2 * tau
-    a0, a1 = 2.0 * t3 - 3.0 * t2 + 1.0, -2.0 * t3 + 3.0 * t2
-    b0, b1 = (t3 - 2.0 * t2 + tau) * h, (t3 - t2) * h
-    da0 = (6.0 * t2 - 6.0 * tau) / h
-    db0, db1 = 3.0 * t2 - 4.0 * tau + 1.0, 3.0 * t2 - 2.0 * tau
-    dda0 = (12.0 * tau - 6.0) / (h * h)
-    ddb0, ddb1 = (6.0 * tau - 4.0) / h, (6.0 * tau - 2.0) / h
-    p, q = st[k, j], st[k, j + 1]
+    p, q, tau, a0, a1, b0, b1, da0, db0, db1 = _hermite(st, k, h, t)
     x = a0 * p[0] + a1 * q[0] + b0 * p[3] + b1 * q[3]
     y = a0 * p[1] + a1 * q[1] + b0 * p[4] + b1 * q[4]
     z = a0 * p[2] + a1 * q[2] + b0 * p[5] + b1 * q[5]
-    vx = da0 * (p[0] - q[0]) + db0 * p[3] + db1 * q[3]
-    vy = da0 * (p[1] - q[1]) + db0 * p[4] + db1 * q[4]
-    vz = da0 * (p[2] - q[2]) + db0 * p[5] + db1 * q[5]
-    ax = dda0 * (p[0] - q[0]) + ddb0 * p[3] + ddb1 * q[3]
-    ay = dda0 * (p[1] - q[1]) + ddb0 * p[4] + ddb1 * q[4]
-    az = dda0 * (p[2] - q[2]) + ddb0 * p[5] + ddb1 * q[5]
+    vx, vy, vz = _rate(p, q, da0, db0, db1)
+    ax, ay, az = _rate(p, q, (12.0 * tau - 6.0) / (h * h), (6.0 * tau - 4.0) / h,
+                       (6.0 * tau - 2.0) / h)  # fmt: skip
     e, n, u = geometry.topocentric(site, x, y, z)
     de, dn, du = geometry.enu(site, vx, vy, vz)
     ae, an, au = geometry.enu(site, ax, ay, az)
